@@ -1,0 +1,63 @@
+"""Command line entry point: ``migrate <command> ...`` (also ``python -m migrate``).
+
+Each stage owns its sub-command in ``migrate/<stage>/cli.py``, which defines
+``add_arguments(parser)`` and ``run(args) -> int``. They are imported lazily so that
+``migrate scan`` never imports torch.
+
+Exit codes everywhere: 0 clean, 1 findings / changes / failures found, 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from migrate import __version__
+
+# command name -> (module, one-line help)
+COMMANDS = {
+    "scan": ("migrate.scan.cli", "find TorchScript constructs in Python and C++ sources"),
+    "fix": ("migrate.fix.cli", "show (or apply) codemods that rewrite TorchScript to torch.export"),
+    "rules": ("migrate.scan.rules_cli", "list the rule catalogue"),
+    "convert": ("migrate.convert.cli", "convert targets with every strategy and compare outputs and latency"),
+    "cpp": ("migrate.cpp.cli", "build and run the LibTorch C++ reference runners"),
+    "report": ("migrate.report.cli", "write the side-by-side migration report (HTML, Markdown, JSON)"),
+}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="migrate",
+        description="Migrate PyTorch code and models from TorchScript to torch.export.",
+    )
+    parser.add_argument("--version", action="version", version=f"torchscript-migrate {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Only the module of the command being run is imported (keeps `scan` torch-free and fast).
+    wanted = next((a for a in argv if not a.startswith("-")), None)
+    for name, (module_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == wanted:
+            module = importlib.import_module(module_name)
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return int(args._run(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_ERROR
