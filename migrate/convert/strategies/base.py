@@ -1,0 +1,153 @@
+"""The strategy protocol: one conversion method (jit.script, export, aoti, a C++ runner...).
+
+Adding a strategy is adding one file in ``migrate/convert/strategies/`` that defines a subclass of
+:class:`Strategy` with a ``name``. The package is walked (``strategies.discover()``), so nothing
+else needs to change. A strategy:
+
+- has a ``name`` (how users select it: ``--strategies jit.script,export``; part of the JSON) and an
+  ``order`` (position in tables and in the run; dependencies always run first);
+- implements ``convert(ctx) -> Converted``. ``ctx`` gives a *fresh copy* of the target's module and
+  inputs (conversions may mutate them, e.g. ``Dim.AUTO`` leaves marks on a failed export's
+  inputs), the keyword inputs, the thread count, where to save artifacts
+  (``ctx.artifact_path(".pt")``) and the artifacts of earlier strategies (``ctx.artifact("aoti")``).
+  It returns a callable that runs the converted program (``run(*inputs, **kwargs)``, outputs
+  comparable with eager's), the path of the artifact it saved (if any), and optionally its own
+  latency measurement (a strategy that runs outside this process, like a C++ runner, measures
+  itself; otherwise the harness times ``run``);
+- raises on failure. The harness records the exception type, first line, classified cause and
+  the user's source line; it never needs strategy code for that. ``explain_failure(ctx, exc)`` may
+  add a summary (``export`` runs ``torch.export.draft_export`` for its report);
+- may declare:
+    ``needs = ("jit.script", "jit.trace")``  strategies whose artifact it reads (any one is enough;
+        ``ctx.artifact(name)`` returns the path, or None when that strategy did not produce one).
+        Selecting this strategy also runs the ones it needs, before it. If none of them produced
+        an artifact, the harness records this strategy as ``skipped`` without calling ``convert``.
+    ``opt_in = "cpp"``  runs only when the user opts in (``migrate convert --cpp``,
+        ``convert(..., opt_in={"cpp"})``) or names it in ``--strategies``.
+    ``static_shapes = True``  the converted program is specialised to the example's shapes by
+        design (static export, AOTInductor): it is checked only on inputs of the example's shapes.
+    ``applies_to = "module"``  which targets it converts: "module" (Python modules and functions
+        from a targets file), "archive" (a TorchScript ``.pt`` given on the command line), "both".
+    ``skip_reason(target) -> str | None``  why it does not apply to a target (recorded as skipped).
+
+Conversion and checks run under ``torch.no_grad()`` with a fixed seed, in a worker process per
+target; a crash or hang there only marks the strategy that was running.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Mapping
+
+from migrate.convert.targets import Target
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Latency of one call in milliseconds: median and interquartile range over ``runs`` calls."""
+
+    median: float
+    iqr: float
+    runs: int
+
+    def to_dict(self) -> dict:
+        return {"median": self.median, "iqr": self.iqr, "runs": self.runs}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Latency | None":
+        return None if data is None else cls(float(data["median"]), float(data["iqr"]), int(data["runs"]))
+
+
+@dataclass(frozen=True)
+class Converted:
+    """What ``Strategy.convert`` returns.
+
+    run:      callable ``run(*inputs, **kwargs)`` giving outputs comparable with eager's
+    artifact: path of the saved program (``.pt`` / ``.pt2``), for users and later strategies
+    latency:  set only when the strategy measured latency itself (e.g. in a C++ process)
+    notes:    short remarks worth reporting (e.g. "TracerWarning: ...")
+    """
+
+    run: Callable[..., Any]
+    artifact: str | None = None
+    latency: Latency | None = None
+    notes: tuple[str, ...] = ()
+
+
+class SkipStrategy(Exception):
+    """Raise from ``convert`` when the strategy does not apply after all (recorded as skipped)."""
+
+
+@dataclass
+class Context:
+    """What a strategy's ``convert`` step gets (built fresh for every strategy)."""
+
+    target: Target
+    target_name: str
+    artifact_dir: Path
+    threads: int = 1
+    artifacts: Mapping[str, str] = field(default_factory=dict)
+    strategy_name: str = ""
+
+    @property
+    def module(self):
+        return self.target.module
+
+    @property
+    def inputs(self) -> tuple:
+        return self.target.example_inputs
+
+    @property
+    def kwargs(self) -> dict:
+        return dict(self.target.kwargs or {})
+
+    def artifact(self, strategy_name: str) -> str | None:
+        """The artifact an earlier strategy saved for this target, or None."""
+        return self.artifacts.get(strategy_name)
+
+    def artifact_path(self, suffix: str) -> Path:
+        """Where this strategy should save its artifact (folder created)."""
+        folder = self.artifact_dir / safe_name(self.target_name)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{self.strategy_name}{suffix}"
+
+
+def safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name) or "target"
+
+
+def fresh_target(target: Target) -> Target:
+    """A deep copy of the module and every input, so no strategy sees another's side effects."""
+    memo: dict = {}
+    return Target(
+        module=copy.deepcopy(target.module, memo),
+        example_inputs=copy.deepcopy(target.example_inputs),
+        check_inputs=copy.deepcopy(target.check_inputs),
+        dynamic_shapes=target.dynamic_shapes,
+        kwargs=copy.deepcopy(target.kwargs),
+    )
+
+
+class Strategy:
+    """Base class of every strategy (see the module docstring for the protocol)."""
+
+    name: ClassVar[str] = ""
+    order: ClassVar[int] = 100
+    needs: ClassVar[tuple[str, ...]] = ()
+    opt_in: ClassVar[str | None] = None
+    static_shapes: ClassVar[bool] = False
+    applies_to: ClassVar[str] = "module"
+    description: ClassVar[str] = ""
+
+    def skip_reason(self, target: Target) -> str | None:
+        """Why this strategy does not apply to ``target`` (None: it applies)."""
+        return None
+
+    def convert(self, ctx: Context) -> Converted:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def explain_failure(self, ctx: Context, error: BaseException) -> dict | None:
+        """Extra data for a failed conversion (e.g. a draft_export report summary)."""
+        return None
