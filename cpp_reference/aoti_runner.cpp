@@ -14,6 +14,7 @@
 int main(int argc, char** argv) {
   // Make the compiled model check each input's dtype, shape and strides against what it was compiled
   // for, so a wrong input is an error instead of out-of-bounds reads. Must be set before the first run.
+  // AOTI_RUNTIME_CHECK_INPUTS=0 in the environment turns the checks off (about 0.7 us a call).
   setenv("AOTI_RUNTIME_CHECK_INPUTS", "1", /*overwrite=*/0);
   return bench::main("aoti", argc, argv, [](const bench::Options& options) -> bench::RunFn {
     auto loader = std::make_shared<torch::inductor::AOTIModelPackageLoader>(options.model);

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import signal
 import subprocess
 import tempfile
@@ -82,8 +83,13 @@ def run_archive(
     iters: int = 100,
     timeout_s: float = RUN_TIMEOUT_S,
     build: builder.BuildResult | None = None,
+    check_inputs: bool = True,
 ) -> RunResult:
-    """Run ``archive`` on ``inputs`` (tensors, or the path of a tensor file) with the matching runner."""
+    """Run ``archive`` on ``inputs`` (tensors, or the path of a tensor file) with the matching runner.
+
+    ``check_inputs=False`` turns off the AOTInductor package's own check of each input's dtype, shape
+    and strides (about 0.7 us a call on a 2-core CPU): only for inputs known to match the package.
+    """
     runner = runner or runner_for(archive)
     if runner not in RUNNERS:
         raise ValueError(f"unknown runner {runner!r}; choose from {', '.join(RUNNERS)}")
@@ -110,7 +116,8 @@ def run_archive(
             "--threads", str(threads), "--warmup", str(warmup), "--iters", str(iters),
         ]  # fmt: skip
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+            env = {**os.environ, "AOTI_RUNTIME_CHECK_INPUTS": "1" if check_inputs else "0"}
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=env)
         except subprocess.TimeoutExpired:
             return RunResult("timeout", stage="timeout", error=f"runner did not finish in {timeout_s:.0f} s", **base)
         except OSError as exc:
