@@ -233,8 +233,8 @@ def _target(
                 error_type=str(r.get("error_type") or ""),
                 error=_first_line(r.get("error")),
                 cause=_first_line(r.get("cause")),
-                source_line=str(r.get("source_line") or (f"{ref[0]}:{ref[1]}" if ref else "")),
-                source_text=line_text,
+                source_line=f"{ref[0]}:{ref[1]}" if ref else _first_line(r.get("source_line")),
+                source_text=line_text or _code_after_reference(r.get("source_line")),
                 hint=_first_line(r.get("hint")),
                 notes=tuple(_first_line(n) for n in r.get("notes") or [] if _first_line(n)),
                 seconds=_float(r.get("seconds")),
@@ -402,6 +402,12 @@ def _float(value) -> float | None:
 def _first_line(value) -> str:
     text = _text(value)
     return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _code_after_reference(value) -> str:
+    """The converter writes "file:line: code"; the code part ("" when absent)."""
+    parts = _first_line(value).split(":", 2)
+    return parts[2].strip() if len(parts) == 3 and parts[1].strip().isdigit() else ""
 
 
 def _text(value) -> str:

@@ -1,0 +1,80 @@
+"""``migrate report``: scan, suggest codemods, convert, and write one report folder.
+
+Exit codes: 0 no findings and every target exports cleanly; 1 findings or targets that do not
+(``--exit-zero`` turns this into 0, for CI jobs that only publish the report); 2 usage error, or
+nothing could be reported, or the report could not be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", help="folder (or file) to scan and to compute codemods for")
+    parser.add_argument("--targets", nargs="+", action="extend", default=[], metavar="FILE",
+                        help="targets files or folders (@migrate.target) or TorchScript .pt archives to convert")
+    parser.add_argument("--out", metavar="DIR",
+                        help="report folder (default: reports/<name of PATH>); gets index.html, report.md, report.json")
+    parser.add_argument("--scan-json", metavar="FILE", help="use this `migrate scan --format json` output instead of scanning")
+    parser.add_argument("--fix-json", metavar="FILE", help="use this `migrate fix --format json` output instead of running the codemods")
+    parser.add_argument("--convert-json", metavar="FILE", help="use this `migrate convert --format json` output instead of converting")
+    parser.add_argument("--no-fix", action="store_true", help="do not compute codemod suggestions (the catalogue's fixable field is used)")
+    parser.add_argument("--strategies", type=_names, metavar="A,B", help="conversion strategies to run (default: all)")
+    parser.add_argument("--skip", type=_names, metavar="A,B", help="conversion strategies to leave out")
+    parser.add_argument("--threads", type=int, metavar="N", help="threads for latency measurement (converter default: 1)")
+    parser.add_argument("--timeout", type=float, metavar="S", help="seconds per target before it is stopped (converter default)")
+    parser.add_argument("--cpp", action="store_true", help="also run the C++ runners (cpp.torchscript, cpp.aoti)")
+    parser.add_argument("--example-inputs", metavar="FILE", help="inputs for a .pt archive target (a tuple saved with torch.save)")
+    parser.add_argument("--title", default="", help="report title")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings or failures")
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def default_out(path: str | None) -> str:
+    name = os.path.basename(os.path.normpath(os.path.abspath(path))) if path else "report"
+    return os.path.join("reports", name or "report")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from migrate.report import Request, build, write
+    from migrate.report.model import CLEAN
+    from migrate.report.terminal import print_summary
+
+    err = Console(stderr=True)
+    if not (args.path or args.targets or args.scan_json or args.fix_json or args.convert_json):
+        err.print("migrate report: give a PATH to scan, --targets to convert, or --scan-json/--fix-json/--convert-json")
+        return EXIT_ERROR
+    if args.path and not os.path.exists(args.path):
+        err.print(f"migrate report: {args.path}: no such file or folder")
+        return EXIT_ERROR
+    request = Request(
+        path=args.path, targets=list(args.targets), scan_json=args.scan_json, fix_json=args.fix_json,
+        convert_json=args.convert_json, run_fix=not args.no_fix, strategies=args.strategies, skip=args.skip,
+        threads=args.threads, timeout=args.timeout, cpp=args.cpp, example_inputs=args.example_inputs,
+    )
+    try:
+        report = build(request, title=args.title, progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+    except Exception as exc:  # the stages' own errors are already warnings; this is a bug in the report
+        err.print(f"migrate report: internal error: {type(exc).__name__}: {exc}")
+        return EXIT_ERROR
+    out = args.out or default_out(args.path or (args.targets[0] if args.targets else None))
+    try:
+        written = write(report, out)
+    except Exception as exc:
+        err.print(f"migrate report: cannot write the report to {out}: {type(exc).__name__}: {exc}")
+        return EXIT_ERROR
+    print_summary(report, written, Console())
+    inputs = report.inputs
+    if inputs.scan is None and inputs.fix is None and inputs.convert is None:
+        return EXIT_ERROR
+    clean = report.summary.findings == 0 and all(t.verdict == CLEAN for t in report.targets)
+    return EXIT_OK if clean or args.exit_zero else EXIT_FINDINGS

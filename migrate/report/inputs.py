@@ -1,0 +1,193 @@
+"""Load what the report joins: earlier JSON files, or fresh runs of scan, fix and convert.
+
+This is the I/O edge of the report stage. Nothing here raises on bad input: every problem becomes
+a warning (naming the file and the reason) carried into the report, and the part it concerns is
+left empty, so a report is always written.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migrate.report.model import Inputs
+
+# Keys each stage's JSON must have, to tell a scan file from a convert file given by mistake.
+EXPECTED_KEYS = {"scan": "findings", "fix": "files", "convert": "targets"}
+SUPPORTED_SCHEMA = {"scan": 1, "fix": 1, "convert": 1}
+MAX_SOURCE_BYTES = 2_000_000  # larger files get no snippets (generated code)
+
+
+@dataclass
+class Request:
+    """What the user asked for (built by the CLI, usable from Python)."""
+
+    path: str | None = None  # folder or file to scan and fix
+    targets: list[str] = field(default_factory=list)  # targets files / folders / .pt archives
+    scan_json: str | None = None
+    fix_json: str | None = None
+    convert_json: str | None = None
+    run_fix: bool = True
+    strategies: list[str] | None = None
+    skip: list[str] | None = None
+    threads: int | None = None
+    timeout: float | None = None
+    cpp: bool = False
+    example_inputs: str | None = None
+
+
+def load(request: Request, progress=print) -> Inputs:
+    """Gather the three inputs. ``progress(message)`` is told what is being run."""
+    warnings: list[str] = []
+    origins: dict[str, str] = {}
+    root = os.path.abspath(request.path) if request.path else os.getcwd()
+    if request.path and os.path.isfile(request.path):
+        root = os.path.dirname(os.path.abspath(request.path))
+
+    scan = fix = convert = None
+    if request.scan_json:
+        scan = read_json(request.scan_json, "scan", warnings)
+        origins["scan"] = f"read from {request.scan_json}"
+    elif request.path:
+        progress(f"scanning {request.path} …")
+        scan = _run_stage("scan", lambda: _call_scan(request.path), warnings)
+        origins["scan"] = f"migrate scan {request.path}"
+    if request.fix_json:
+        fix = read_json(request.fix_json, "fix", warnings)
+        origins["fix"] = f"read from {request.fix_json}"
+    elif request.path and request.run_fix:
+        progress(f"computing codemod suggestions for {request.path} …")
+        fix = _run_stage("fix", lambda: _call_fix(request.path), warnings)
+        origins["fix"] = f"migrate fix --unsafe {request.path} (nothing written)"
+    if request.convert_json:
+        convert = read_json(request.convert_json, "convert", warnings)
+        origins["convert"] = f"read from {request.convert_json}"
+    elif request.targets:
+        progress(f"converting the targets in {', '.join(request.targets)} …")
+        convert = _run_stage("convert", lambda: _call_convert(request), warnings)
+        origins["convert"] = "migrate convert " + " ".join(request.targets)
+    if scan is None and fix is None and convert is None and not warnings:
+        warnings.append("nothing to report: give a PATH to scan, --targets to convert, or earlier JSON")
+
+    paths = {str(f.get("path")) for f in (scan or {}).get("findings") or [] if isinstance(f, dict) and f.get("path")}
+    sources = read_sources(root, sorted(paths))
+    return Inputs(scan=scan, fix=fix, convert=convert, root=root, sources=sources, origins=origins,
+                  warnings=tuple(warnings))
+
+
+def read_json(path: str, stage: str, warnings: list[str]) -> dict | None:
+    """One stage's JSON, or None with a warning saying why it cannot be used."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        warnings.append(f"{stage}: {path}: no such file")
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        warnings.append(f"{stage}: {path}: cannot read: {exc}")
+        return None
+    except json.JSONDecodeError as exc:
+        warnings.append(f"{stage}: {path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
+        return None
+    return check_schema(data, stage, path, warnings)
+
+
+def check_schema(data, stage: str, origin: str, warnings: list[str]) -> dict | None:
+    """``data`` if it looks like the stage's JSON; else None. Version differences only warn."""
+    if not isinstance(data, dict):
+        warnings.append(f"{stage}: {origin}: expected a JSON object, got {type(data).__name__}")
+        return None
+    key = EXPECTED_KEYS[stage]
+    if key not in data:
+        other = next((s for s, k in EXPECTED_KEYS.items() if s != stage and k in data), None)
+        if data.get("kind") == "torchscript-migrate report" and isinstance(data.get(stage), dict):
+            return check_schema(data[stage], stage, f"{origin} (the '{stage}' part of a report)", warnings)
+        hint = f": it looks like the output of migrate {other}" if other else ""
+        warnings.append(f"{stage}: {origin}: has no '{key}' key{hint}; ignored")
+        return None
+    version = data.get("schema_version")
+    supported = SUPPORTED_SCHEMA[stage]
+    if version is None:
+        warnings.append(f"{stage}: {origin}: no schema_version; read as version {supported}, missing fields are left empty")
+    elif not isinstance(version, int) or version > supported:
+        warnings.append(
+            f"{stage}: {origin}: schema_version {version!r} is newer than this report understands ({supported}); "
+            "fields it does not know are ignored"
+        )
+    return data
+
+
+def read_sources(root: str, paths: list[str]) -> dict[str, str]:
+    """Text of each finding's file (for snippets and scopes); unreadable or huge files are skipped."""
+    sources: dict[str, str] = {}
+    for path in paths:
+        full = Path(root, path)
+        try:
+            if full.stat().st_size > MAX_SOURCE_BYTES:
+                continue
+            sources[path] = full.read_bytes().decode("utf-8", errors="replace").replace("\x00", "")
+        except OSError:
+            continue
+    return sources
+
+
+def environment() -> dict[str, str]:
+    """The machine the report was built on (the converter's torch version and threads come first)."""
+    return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "report built on": platform.node() or "unknown host",
+    }
+
+
+# ---------------------------------------------------------------- running the stages
+
+
+def _run_stage(stage: str, call, warnings: list[str]) -> dict | None:
+    try:
+        data = call()
+    except ImportError as exc:
+        warnings.append(f"{stage}: the {stage} stage is not available ({exc}); that part of the report is empty")
+        return None
+    except Exception as exc:  # a failing stage must not lose the other two parts of the report
+        warnings.append(f"{stage}: failed with {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
+        return None
+    return check_schema(data, stage, f"migrate {stage}", warnings)
+
+
+def _to_dict(result) -> dict:
+    return result.to_dict() if hasattr(result, "to_dict") else result
+
+
+def _call_scan(path: str) -> dict:
+    from migrate.scan import scan
+
+    return _to_dict(scan([path], config=None))
+
+
+def _call_fix(path: str) -> dict:
+    from migrate.fix import suggest
+
+    return _to_dict(suggest([path], config=None, unsafe=True))
+
+
+def _call_convert(request: Request) -> dict:
+    from migrate.convert import convert
+
+    options = {
+        "strategies": request.strategies,
+        "skip": request.skip,
+        "threads": request.threads,
+        "timeout": request.timeout,
+        "opt_in": {"cpp"} if request.cpp else None,
+        "cpp": request.cpp or None,
+        "example_inputs": request.example_inputs,
+    }
+    accepted = inspect.signature(convert).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
+    kwargs = {k: v for k, v in options.items() if v is not None and (takes_any or k in accepted)}
+    return _to_dict(convert(list(request.targets), **kwargs))

@@ -1,0 +1,128 @@
+"""Render a :class:`Report` as HTML and Markdown (Jinja2 templates in ``templates/``).
+
+The HTML is one self-contained file: CSS inlined from ``templates/style.css``, charts as inline
+SVG, a strict Content-Security-Policy that forbids every network fetch, and an optional few lines
+of script that only sort tables (the page reads the same without it).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from migrate.report import formatting, svg
+from migrate.report.join import target_anchor
+from migrate.report.model import VERDICT_LABELS, Check, Report, StrategyResult
+
+# No fetch of any kind may leave the file: only inline style/script and data: images are allowed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
+    "form-action 'none'; base-uri 'none'"
+)
+
+
+class MissingDependency(RuntimeError):
+    """jinja2 is not installed (it comes with the ``report`` extra)."""
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    try:
+        import jinja2
+    except ImportError as exc:  # pragma: no cover - jinja2 is installed with the report extra
+        raise MissingDependency(
+            "the report needs jinja2: pip install 'torchscript-migrate[report]' (or pip install jinja2)"
+        ) from exc
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("migrate.report", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        ms=formatting.duration_ms,
+        err=formatting.error,
+        ratio=formatting.ratio,
+        secs=formatting.seconds,
+        pct=formatting.percent,
+        status=formatting.status,
+        md=markdown_cell,
+        mdcode=markdown_code,
+    )
+    env.globals.update(
+        verdict_labels=VERDICT_LABELS,
+        status_symbols=formatting.STATUS_SYMBOLS,
+        severity_symbols=formatting.SEVERITY_SYMBOLS,
+        text_bar=formatting.text_bar,
+        csp=CONTENT_SECURITY_POLICY,
+        find_check=find_check,
+        target_anchor=target_anchor,
+    )
+    return env
+
+
+def render_html(report: Report) -> str:
+    from markupsafe import Markup
+
+    env = _environment()
+    charts = {t.name: Markup(svg.latency_chart(t)) for t in report.targets}
+    s = report.summary
+    return env.get_template("index.html.j2").render(
+        report=report,
+        s=s,
+        charts=charts,
+        verdict_bar=Markup(svg.verdict_bar(s.by_verdict)),
+        rewrite_bar=Markup(svg.rewrite_bar(s.rewrites_safe, s.rewrites_unsafe, s.manual)),
+        css=Markup(env.loader.get_source(env, "style.css")[0]),
+        diff_lines=diff_lines,
+        diff_stats=diff_stats,
+        strategy_colour=svg.strategy_colour,
+    )
+
+
+def render_markdown(report: Report) -> str:
+    return _environment().get_template("report.md.j2").render(report=report, s=report.summary)
+
+
+def diff_lines(diff: str) -> list[tuple[str, str]]:
+    """Each line of a unified diff with its kind: add, del, hunk, head or context (for colouring)."""
+    kinds = []
+    for line in diff.splitlines():
+        if line.startswith(("+++", "---")):
+            kinds.append(("head", line))
+        elif line.startswith("@@"):
+            kinds.append(("hunk", line))
+        elif line.startswith("+"):
+            kinds.append(("add", line))
+        elif line.startswith("-"):
+            kinds.append(("del", line))
+        else:
+            kinds.append(("ctx", line))
+    return kinds
+
+
+def find_check(result: StrategyResult, label: str) -> Check | None:
+    """The check of ``result`` on the input called ``label`` (None when it was not checked on it)."""
+    return next((c for c in result.checks if c.input == label), None)
+
+
+def diff_stats(diff: str) -> tuple[int, int]:
+    """(added, removed) lines of a unified diff."""
+    kinds = [kind for kind, _ in diff_lines(diff)]
+    return kinds.count("add"), kinds.count("del")
+
+
+def markdown_cell(text: object) -> str:
+    """Plain text safe in Markdown, also inside a table cell: one line, nothing read as markup."""
+    value = str(text if text is not None else "").replace("\\", "\\\\")
+    for char in "`*_[]":
+        value = value.replace(char, "\\" + char)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def markdown_code(text: object) -> str:
+    """Text inside a Markdown code span in a table cell: one line, pipes escaped, no backtick."""
+    value = str(text if text is not None else "").replace("`", "'")
+    return value.replace("|", "\\|").replace("\r", " ").replace("\n", " ")

@@ -1,0 +1,55 @@
+"""The short summary printed after a report is written (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from migrate.report import formatting
+from migrate.report.model import VERDICT_LABELS, Report, TargetSection
+
+STATUS_STYLES = {"ok": "green", "mismatch": "yellow", "failed": "red", "timeout": "bold red", "crashed": "bold red",
+                 "skipped": "dim"}
+
+
+def not_ok(target: TargetSection) -> str:
+    """Strategies that did not succeed, grouped by status and cause, coloured by status."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in target.results:
+        if r.status != "ok":
+            groups.setdefault((r.status, r.cause), []).append(r.strategy)
+    return "; ".join(
+        f"{', '.join(names)} [{STATUS_STYLES.get(status, '')}]{status}[/]" + (f" ({escape(cause)})" if cause else "")
+        for (status, cause), names in groups.items()
+    )
+
+
+def print_summary(report: Report, written: dict[str, str], console: Console | None = None) -> None:
+    console = console or Console()
+    s = report.summary
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    console.print(f"[bold]Readiness {formatting.percent(s.readiness.percent)}[/]  [dim]{s.readiness.computation}[/]",
+                  highlight=False)
+    severities = ", ".join(f"{n} {sev}" for sev, n in s.by_severity if n)
+    console.print(
+        f"{s.findings} TorchScript constructs in {s.files_with_findings} files"
+        + (f" ({severities})" if severities else "")
+        + f"; {s.rewrites_safe} safe and {s.rewrites_unsafe} unsafe rewrites, {s.manual} left for a human",
+        highlight=False,
+    )
+    if report.targets:
+        console.print(
+            f"{s.targets} targets: " + ", ".join(f"{n} {VERDICT_LABELS[v]}" for v, n in s.by_verdict if n),
+            highlight=False,
+        )
+        table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+        table.add_column("target", no_wrap=True)
+        table.add_column("route", no_wrap=True)
+        table.add_column("not ok")
+        for t in report.targets:
+            table.add_row(t.name, VERDICT_LABELS[t.verdict], not_ok(t) or "[green]none[/]")
+        console.print(table)
+    for kind, path in written.items():
+        console.print(f"{kind}: [bold]{path}[/]", highlight=False)
