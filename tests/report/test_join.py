@@ -1,0 +1,200 @@
+"""The join: verdicts, links between findings and targets, rewrites, ratios, readiness, bad input."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from migrate.report import readiness
+from migrate.report.join import build_report
+from migrate.report.model import BLOCKED, CLEAN, FALLBACK, TORCHSCRIPT, Inputs
+from migrate.report.sources import link_span, match_path, parse_reference, python_scopes, snippet
+
+DATA = Path(__file__).parent / "data"
+
+
+def target(report, name):
+    return next(t for t in report.targets if t.name == name)
+
+
+def test_verdicts_of_the_sample_targets(report):
+    assert [(t.name, t.verdict) for t in report.targets] == [
+        ("my_cell", CLEAN), ("gated_cell", FALLBACK), ("wrap_rnn", TORCHSCRIPT)]
+    assert "ts2ep ok" in target(report, "gated_cell").verdict_reason
+    assert target(report, "wrap_rnn").verdict_reason.startswith(
+        "export, export.strict, export.dynamic failed: scripted or traced submodule (loop)")
+
+
+@pytest.mark.parametrize("statuses, verdict", [
+    ({"eager": "ok", "export": "ok"}, CLEAN),
+    ({"eager": "ok", "export": "failed", "export.strict": "ok"}, CLEAN),
+    ({"eager": "ok", "export": "failed", "export.dynamic": "ok"}, FALLBACK),
+    ({"eager": "ok", "export": "failed", "jit.trace": "mismatch", "jit.script": "ok"}, TORCHSCRIPT),
+    ({"eager": "ok", "export": "timeout", "jit.trace": "mismatch", "jit.script": "crashed"}, BLOCKED),
+    ({"eager": "crashed", "export": "ok"}, BLOCKED),  # no reference: nothing can be trusted
+])
+def test_verdict_rules(statuses, verdict):
+    convert = {"schema_version": 1, "targets": [{"name": "t", "source": "m.py:1", "results": [
+        {"strategy": s, "status": st} for s, st in statuses.items()]}]}
+    assert build_report(Inputs(convert=convert)).targets[0].verdict == verdict
+
+
+def test_failure_naming_a_line_links_to_findings_in_that_class(report):
+    wrap = target(report, "wrap_rnn")
+    export = wrap.result("export")
+    assert export.source_line == "project/loop.py:22"
+    assert export.source_text == "self.loop = torch.jit.script(MyRNNLoop())"
+    f8 = report.finding(export.findings[0])
+    assert (f8.path, f8.line, f8.api, f8.scope) == ("loop.py", 22, "torch.jit.script", "WrapRNN.__init__")
+    assert f8.targets == ("wrap_rnn",)
+    assert wrap.findings == ("F8",)
+    # the traced cell of MyRNNLoop (another class) is not linked: scope, not file
+    assert report.finding("F7").targets == ()
+
+
+def test_failure_line_without_findings_still_shows_the_source(report):
+    export = target(report, "gated_cell").result("export")
+    assert export.findings == ()
+    assert export.source_text == "if x.sum() > 0:"
+
+
+def test_findings_inside_a_target_builder_are_linked_to_it():
+    scan = {"schema_version": 1, "findings": [
+        {"path": "models.py", "line": 6, "column": 12, "rule": "TS102", "api": "torch.jit.trace", "severity": "error"},
+        {"path": "models.py", "line": 10, "column": 1, "rule": "TS111", "api": "torch.jit.load", "severity": "warning"}]}
+    source = ("import torch\nimport migrate\n\n@migrate.target\ndef traced():\n"
+              "    m = torch.jit.trace(Net(), (x,))\n    return migrate.Target(m, (x,))\n\n\nlast = torch.jit.load('a.pt')\n")
+    convert = {"schema_version": 1, "targets": [{"name": "traced", "source": "/abs/elsewhere/models.py:5",
+                                                 "results": [{"strategy": "eager", "status": "ok"}]}]}
+    report = build_report(Inputs(scan=scan, convert=convert, root="/repo", sources={"models.py": source}))
+    assert report.targets[0].findings == ("F1",)
+    assert report.finding("F1").targets == ("traced",)
+    assert report.finding("F2").targets == ()
+
+
+def test_rewrites_come_from_the_fix_stage_else_from_the_catalogue(report, make_report):
+    assert report.summary.rewrite_source == "fix"
+    assert (report.summary.rewrites_safe, report.summary.rewrites_unsafe, report.summary.manual) == (1, 7, 3)
+    assert report.finding("F1").rewrite == "safe" and report.finding("F9").rewrite is None
+    without_fix = make_report(fix=None)
+    assert without_fix.summary.rewrite_source == "catalogue"
+    assert (without_fix.summary.rewrites_safe, without_fix.summary.rewrites_unsafe) == (1, 7)
+    # a finding the catalogue marks fixable but the fixer refused counts as manual
+    fix = json.loads((DATA / "fix.json").read_text())
+    fix["files"] = [f for f in fix["files"] if f["path"] != "deploy.py"]
+    refused = make_report(fix=fix)
+    assert (refused.summary.rewrites_unsafe, refused.summary.manual) == (3, 7)
+
+
+def test_latency_ratios_to_eager_and_torchscript(report):
+    cell = target(report, "my_cell")
+    assert cell.torchscript_reference == "jit.script"
+    export = cell.result("export")
+    assert export.ratio_to_torchscript == pytest.approx(0.0573 / 0.0080)
+    assert export.ratio_to_eager == pytest.approx(0.0573 / 0.0087)
+    assert target(report, "gated_cell").result("export").ratio_to_eager is None
+
+
+def test_summary_counts(report):
+    s = report.summary
+    assert (s.files_scanned, s.files_with_findings, s.files_failed, s.findings) == (7, 4, 1, 11)
+    assert dict(s.by_severity) == {"error": 3, "warning": 6, "info": 2}
+    assert s.by_api[0].label in ("torch.jit.script", "torch.jit.trace") and s.by_api[0].total == 2
+    assert dict(s.by_verdict) == {CLEAN: 1, FALLBACK: 1, TORCHSCRIPT: 1, BLOCKED: 0}
+    assert s.strategies[:3] == ("eager", "jit.script", "jit.trace")
+    assert s.readiness.percent == pytest.approx((50 + 100 * 4.5 / 11) / 2)
+
+
+def test_files_list_findings_diffs_and_unreadable_files(report):
+    by_path = {f.path: f for f in report.files}
+    assert set(by_path) == {"broken.py", "cells.py", "deploy.py", "loop.py", "serve.cpp"}
+    assert by_path["broken.py"].error.startswith("scan: syntax error")
+    assert by_path["deploy.py"].diff.startswith("--- a/deploy.py")
+    assert [f.id for f in by_path["serve.cpp"].findings] == ["F9", "F10", "F11"]
+    marked = [line for line in report.finding("F3").snippet if line.marked]
+    assert marked[0].text.strip() == "traced = torch.jit.trace(model, example)"
+
+
+def test_readiness_formula_states_its_numbers():
+    r = readiness.compute(targets=4, clean=2, fallback=1, findings=10, safe=4, unsafe=2)
+    assert r.models_percent == pytest.approx(62.5) and r.code_percent == pytest.approx(50)
+    assert r.percent == pytest.approx(56.25)
+    assert "(2 + ½ × 1) ÷ 4" in r.computation and "(4 + ½ × 2) ÷ 10" in r.computation
+    assert "model score" in r.formula and "code score" in r.formula
+    only_code = readiness.compute(targets=None, clean=0, fallback=0, findings=0, safe=0, unsafe=0)
+    assert only_code.percent == 100 and only_code.models_percent is None
+    nothing = readiness.compute(targets=None, clean=0, fallback=0, findings=None, safe=0, unsafe=0)
+    assert nothing.percent is None and "nothing to score" in nothing.computation
+
+
+def test_partial_and_older_inputs_do_not_crash():
+    convert = {"targets": [
+        {"name": "old", "results": [
+            {"strategy": "eager", "status": "ok", "checks": [{"input": "example", "max_abs_error": 0, "ok": True}]},
+            {"strategy": "export", "error": "boom\nsecond line"},  # no status: read as failed
+            {"status": "ok"},  # no strategy: dropped
+            "not a result",
+        ]},
+        {"name": "empty"},
+        "junk",
+    ]}
+    report = build_report(Inputs(scan={"findings": [{"path": "a.py"}]}, convert=convert))
+    old = report.targets[0]
+    assert old.check_inputs == ("example",)
+    assert old.result("export").status == "failed" and old.result("export").error == "boom"
+    assert "convert: target empty has no strategy results" in report.warnings
+    assert report.summary.findings == 1 and report.finding("F1").snippet == ()
+    assert build_report(Inputs(scan={"schema_version": 1})).warnings == (
+        "scan: the input has no 'findings' list; treated as empty",)
+
+
+def test_no_inputs_at_all():
+    report = build_report(Inputs())
+    assert report.targets == () and report.files == () and report.summary.readiness.percent is None
+
+
+def test_convert_errors_become_warnings(report):
+    assert "convert: project/extra_models.py: ImportError: No module named 'timm'" in report.warnings
+
+
+def test_match_path():
+    candidates = ["loop.py", "pkg/models.py", "other/models.py"]
+    assert match_path("/repo/loop.py", candidates, "/repo") == "loop.py"
+    assert match_path("project/loop.py", candidates, "/repo") == "loop.py"
+    assert match_path("x/pkg/models.py", candidates, "/repo") == "pkg/models.py"
+    assert match_path("models.py", candidates, "/repo") is None  # ambiguous
+    assert match_path("nothere.py", candidates, "/repo") is None
+
+
+def test_parse_reference():
+    assert parse_reference(None, 'Traceback: File "/a/b/m.py", line 12, in f') == ("/a/b/m.py", 12)
+    assert parse_reference("fixtures/models/cells.py:7: if x.sum() > 0:") == ("fixtures/models/cells.py", 7)
+    assert parse_reference(".\\win\\m.py:3") == ("win/m.py", 3)
+    assert parse_reference("no reference", "") is None
+
+
+def test_scopes_and_link_span():
+    text = "class A:\n    @dec\n    def f(self):\n        x = 1\n\n\ndef g():\n    return 2\n\ny = 3\n"
+    scopes = python_scopes(text)
+    assert [(s.name, s.start, s.end) for s in scopes] == [("A", 1, 4), ("A.f", 2, 4), ("g", 7, 8)]
+    assert link_span(scopes, 4) == (1, 4, "A")  # a method widens to its class
+    assert link_span(scopes, 8) == (7, 8, "g")
+    assert link_span(scopes, 10) == (10, 10, "")  # module level: the line itself
+    assert python_scopes("def broken(:\n") == ()
+
+
+def test_snippet_marks_the_line_and_clips():
+    lines = snippet("a\nb\n" + "c" * 500 + "\n", 2)
+    assert [(l.number, l.marked) for l in lines] == [(1, False), (2, True), (3, False)]
+    assert len(lines[2].text) == 160 and lines[2].text.endswith("…")
+    assert snippet("a\n", 9) == () and snippet(None, 1) == ()
+
+
+def test_inputs_are_not_modified(make_inputs):
+    inputs = make_inputs()
+    before = copy.deepcopy((inputs.scan, inputs.fix, inputs.convert))
+    build_report(inputs)
+    assert (inputs.scan, inputs.fix, inputs.convert) == before
