@@ -26,6 +26,8 @@ else needs to change. A strategy:
         ``convert(..., opt_in={"cpp"})``) or names it in ``--strategies``.
     ``static_shapes = True``  the converted program is specialised to the example's shapes by
         design (static export, AOTInductor): it is checked only on inputs of the example's shapes.
+    ``reference = True``  (eager, and jit.load for archives) outputs every other strategy is
+        compared with; it runs first and, if it fails, the others are skipped.
     ``applies_to = "module"``  which targets it converts: "module" (Python modules and functions
         from a targets file), "archive" (a TorchScript ``.pt`` given on the command line), "both".
     ``skip_reason(target) -> str | None``  why it does not apply to a target (recorded as skipped).
@@ -90,6 +92,7 @@ class Context:
     threads: int = 1
     artifacts: Mapping[str, str] = field(default_factory=dict)
     strategy_name: str = ""
+    archive_file: str | None = None  # the TorchScript archive, for "archive" targets
 
     @property
     def module(self):
@@ -120,9 +123,13 @@ def safe_name(name: str) -> str:
 
 def fresh_target(target: Target) -> Target:
     """A deep copy of the module and every input, so no strategy sees another's side effects."""
-    memo: dict = {}
+    import torch
+
+    module = target.module
+    if isinstance(module, torch.nn.Module):  # functions (and ScriptFunctions, which cannot be copied) hold no state
+        module = copy.deepcopy(module)
     return Target(
-        module=copy.deepcopy(target.module, memo),
+        module=module,
         example_inputs=copy.deepcopy(target.example_inputs),
         check_inputs=copy.deepcopy(target.check_inputs),
         dynamic_shapes=target.dynamic_shapes,
@@ -139,6 +146,7 @@ class Strategy:
     opt_in: ClassVar[str | None] = None
     static_shapes: ClassVar[bool] = False
     applies_to: ClassVar[str] = "module"
+    reference: ClassVar[bool] = False  # the strategy others are compared with (eager; jit.load for archives)
     description: ClassVar[str] = ""
 
     def skip_reason(self, target: Target) -> str | None:

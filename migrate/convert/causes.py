@@ -1,0 +1,178 @@
+"""Classify conversion errors into causes a user can act on, and find the user's source line.
+
+``classify(error_type, message)`` is a pure function over a table of rules; the first rule whose
+error type and pattern match wins. The patterns come from messages torch 2.13 really gives on the
+fixtures (tests/convert/test_causes.py holds them). ``CAUSES`` lists every cause with its advice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sysconfig
+from dataclasses import dataclass
+
+# cause -> what to do about it
+CAUSES = {
+    "TorchScript submodule": "a submodule is already TorchScript (scripted/traced): export cannot trace through it. "
+                             "Build it as a plain nn.Module, or convert the TorchScript program with ts2ep",
+    "data-dependent control flow": "an `if`/loop depends on tensor values: use torch.cond, or compute both branches "
+                                   "and torch.where, or move the decision out of the model",
+    "data-dependent guard": "a shape or value computed from tensor data decides the program: use torch._check, "
+                            "torch.cond, or a fixed-size formulation (masks instead of boolean indexing)",
+    "dynamic-shape constraint": "the program needs a dimension to be static or related to another: adjust "
+                                "dynamic_shapes (Dim ranges) or keep that dimension static",
+    "unsupported Python construct": "the tracer or compiler does not support this Python: rewrite the construct",
+    "unsupported TorchScript node": "TS2EPConverter cannot convert this TorchScript node (e.g. prim::Loop with a "
+                                    "dynamic trip count): export the eager module instead",
+    "unsupported operator": "an operator has no implementation for this path: check for a replacement op",
+    "output type not supported": "the program returns a type this strategy cannot represent (e.g. List[int]): "
+                                 "return tensors",
+    "input type not supported": "an input is not a tensor (e.g. a bool flag): make it a tensor or a constant",
+    "TorchScript compile error": "torch.jit.script cannot compile this Python: the message names the line",
+    "TorchScript interpreter error": "the TorchScript program raised while running",
+    "trace check failed": "the traced graph differs when run again: the model has nondeterminism or data-dependent paths",
+    "compiler error": "AOTInductor failed to compile the program",
+    "wrong on other inputs": "the conversion matches on the example but silently gives other values on other "
+                             "inputs: it was specialised to the example (a traced branch or loop length)",
+    "rejects other inputs": "the conversion raises on inputs eager accepts (a guard on a shape or a flag, an "
+                            "unrolled loop's length): loud, but the program is narrower than the model",
+    "wrong on the example": "the conversion does not reproduce eager even on the example",
+    "torch internal error": "torch failed an internal consistency check on this program: try another strategy, "
+                            "or report it to PyTorch with the model",
+    "out of memory": "the process ran out of memory",
+    "not applicable": "the strategy does not apply to this target",
+    "other": "see the error message",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    cause: str
+    pattern: str  # regular expression searched in the message (case-sensitive)
+    error_types: tuple[str, ...] = ()  # empty: any type
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("TorchScript submodule", r"torch\.jit\.script/freeze modules|inline function marked as skipped|"
+                                  r"ScriptModule|ScriptFunction|RecursiveScriptModule|torch\._C\.ScriptObject|"
+                                  r"TS2EPConverter\("),
+    Rule("torch internal error", r"INTERNAL ASSERT FAILED|please report a bug to PyTorch|Node\.meta .* is missing"),
+    Rule("out of memory", r"out of memory|Cannot allocate memory|DefaultCPUAllocator: can't allocate"),
+    # a guard on "Eq(u0, 1)" is Python's bool() of a tensor: an `if` on tensor values
+    Rule("data-dependent control flow", r"data[- ]dependent (?:branching|control flow)|"
+                                        r"Dynamic control flow is not supported|"
+                                        r"data-dependent expression (?:Eq|Ne)\(u\d+, [01]\)|"
+                                        r"branches' output in torch\.cond|torch\.cond"),
+    Rule("unsupported TorchScript node", r"TS2EPConverter failed for node|Unsupported node kind|unsupported node"),
+    Rule("data-dependent guard", r"GuardOnDataDependentSymNode|data[- ]dependent|unbacked|"
+                                 r"Could not (?:guard|extract specialized integer) on data-dependent"),
+    Rule("dynamic-shape constraint", r"Constraints violated|specialized.*(?:dimension|Dim)|"
+                                     r"marked .* as dynamic|ConstraintViolationError|dynamic_shapes"),
+    Rule("output type not supported", r"Only tensors, lists, tuples of tensors, or dictionary of tensors can be output|"
+                                      r"output of traced region did not have observable|"
+                                      r"Encountering a dict at the output of the tracer|"
+                                      r"Output .*not supported|unsupported output type"),
+    Rule("input type not supported", r"Type '.*' cannot be traced|Only tensors .* can be passed as inputs|"
+                                     r"argument .* must be .*Tensor", ("RuntimeError", "TypeError", "ValueError")),
+    Rule("trace check failed", r"Tracing failed sanity checks|Graphs differed across invocations|"
+                                r"Trace had nondeterministic nodes", ("TracingCheckError",)),
+    Rule("unsupported operator", r"Unsupported operator|not implemented for|NotImplementedError|"
+                                 r"Could not run '.*' with arguments|No kernel|unsupported node|is not supported in|"
+                                 r"[Uu]nsupported (?:aten|prim)::"),
+    Rule("TorchScript compile error", r"", ("NotSupportedError", "FrontendError", "UnsupportedNodeError")),
+    Rule("TorchScript compile error", r"^(?:Expected|Arguments for call are not valid|Unknown type|"
+                                      r"Module '.*' has no attribute|Python builtin .* is currently not supported|"
+                                      r"Tried to access nonexistent attribute)"),
+    Rule("TorchScript interpreter error", r"The following operation failed in the TorchScript interpreter"),
+    Rule("unsupported Python construct", r"", ("Unsupported", "UserError", "TorchRuntimeError")),
+    Rule("compiler error", r"", ("BackendCompilerFailed", "CppCompileError", "InductorError")),
+)
+
+
+def summary_line(message: str) -> str:
+    """The most useful single line of an error message.
+
+    TorchScript interpreter errors put the real error last; fake-tensor errors wrap it in
+    ``got RuntimeError("...")``; everything else leads with it.
+    """
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if lines[0].startswith("The following operation failed in the TorchScript interpreter"):
+        raised = [line for line in lines if re.match(r"^[\w.]+(?:Error|Exception)\b.*:", line)]
+        return raised[-1] if raised else lines[0]
+    wrapped = re.search(r'got (\w+(?:Error|Exception))\("(.+?)"\)', str(message))
+    if wrapped and lines[0].startswith(("RuntimeError when making fake tensor call", "Dynamo failed to run FX node")):
+        return f"{wrapped.group(1)}: {wrapped.group(2).strip()}"
+    return lines[0]
+
+
+def classify(error_type: str, message: str) -> str:
+    """The cause of an error, from its type name and message (first matching rule; else "other")."""
+    for rule in RULES:
+        if rule.error_types and error_type not in rule.error_types:
+            continue
+        if re.search(rule.pattern, message, flags=re.MULTILINE):
+            return rule.cause
+    return "other"
+
+
+def hint_for(cause: str, strategy: str) -> str | None:
+    """The advice for a cause (mismatches get the cause "wrong on other inputs" etc.)."""
+    if cause == "mismatch":
+        return None
+    return CAUSES.get(cause)
+
+
+_FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
+_NOT_USER_DIRS = tuple(
+    os.path.realpath(d) + os.sep
+    for d in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+              os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}  # Python, site-packages, this package
+)
+
+
+def is_user_file(path: str) -> bool:
+    """A real file outside Python's library, site-packages and this package."""
+    if not path or path.startswith("<") or "site-packages" in path or "dist-packages" in path:
+        return False
+    return not os.path.realpath(path).startswith(_NOT_USER_DIRS)
+
+
+def _shown(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def _line_text(path: str, line: int) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for number, text in enumerate(f, 1):
+                if number == line:
+                    return text.strip()
+    except OSError:
+        pass
+    return ""
+
+
+def _located(path: str, line: int, code: str) -> str:
+    return f"{_shown(path)}:{line}: {code}" if code else f"{_shown(path)}:{line}"
+
+
+def user_source_line(message: str, frames) -> str | None:
+    """``file:line: code`` of the user's line the error is about, or None.
+
+    The message wins (TorchScript and export name the line they fail on); else the innermost
+    traceback frame in the user's code.
+    """
+    for path, line in reversed(_FILE_LINE.findall(message)):
+        if is_user_file(path):
+            return _located(path, int(line), _line_text(path, int(line)))
+    for frame in reversed(list(frames or ())):
+        if is_user_file(frame.filename):
+            return _located(frame.filename, frame.lineno, (frame.line or "").strip())
+    return None

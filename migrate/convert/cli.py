@@ -1,0 +1,112 @@
+"""``migrate convert PATHS``: convert every target with every strategy, compare outputs and latency."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from migrate.convert.runner import DEFAULT_TIMEOUT, default_cache_dir
+
+
+def _names(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="targets files (.py with @migrate.target functions), folders of them, or TorchScript archives (.pt)")
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of the terminal")
+    parser.add_argument("--strategies", type=_names, metavar="A,B", help="run only these strategies (and what they need)")
+    parser.add_argument("--skip", type=_names, metavar="A,B", default=[], help="do not run these strategies (e.g. aoti)")
+    parser.add_argument("--cpp", action="store_true", help="also run the opt-in C++ runner strategies (cpp.*)")
+    parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads for conversion and timing (default 1)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                        help=f"seconds one strategy may take on one target before its worker is killed (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--example-inputs", metavar="INPUTS.pt",
+                        help="inputs for .pt archive targets: a tuple saved with torch.save (loaded with weights_only=True)")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help=f"AOTInductor cache and artifacts (default {default_cache_dir()})")
+    parser.add_argument("--artifacts", metavar="DIR", help="where .pt/.pt2 artifacts go (default CACHE_DIR/artifacts)")
+    parser.add_argument("--min-run-time", type=float, default=0.2, metavar="S",
+                        help="seconds of timing per strategy (torch.utils.benchmark blocked_autorange; default 0.2)")
+    parser.add_argument("--list-strategies", action="store_true", help="list the strategies and exit")
+
+
+def list_strategies() -> str:
+    from migrate.convert.strategies import discover
+
+    lines = []
+    for name, strategy in discover().items():
+        extra = [f"opt-in: --{strategy.opt_in}"] if strategy.opt_in else []
+        extra += [f"needs {' or '.join(strategy.needs)}"] if strategy.needs else []
+        lines.append(f"{name:16} {strategy.description}{' (' + '; '.join(extra) + ')' if extra else ''}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from migrate.convert.runner import convert
+    from migrate.convert.table import render, render_text
+
+    if args.list_strategies:
+        print(list_strategies())
+        return 0
+    if args.threads < 1 or args.timeout <= 0:
+        print("migrate convert: --threads must be >= 1 and --timeout > 0", file=sys.stderr)
+        return 2
+    console = Console(stderr=True)
+    progress = Progress(console) if console.is_terminal else None
+    try:
+        result = convert(args.paths, strategies=args.strategies, skip=args.skip, threads=args.threads,
+                         timeout=args.timeout, opt_in={"cpp"} if args.cpp else set(), artifact_dir=args.artifacts,
+                         cache_dir=args.cache_dir, example_inputs=args.example_inputs, min_run_time=args.min_run_time,
+                         on_event=progress.on_event if progress else None)
+    except ValueError as exc:
+        print(f"migrate convert: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if progress:
+            progress.stop()
+    if args.format == "json":
+        output = result.to_json() + "\n"
+    else:
+        output = None
+    if args.output:
+        Path(args.output).write_text(output if output is not None else render_text(result))
+        print(f"wrote {args.output}", file=sys.stderr)
+    elif output is not None:
+        sys.stdout.write(output)
+    else:
+        Console().print(render(result))
+    if not result.targets and result.errors:
+        return 2
+    return 1 if result.has_failures else 0
+
+
+class Progress:
+    """A rich progress bar over (target, strategy) pairs, fed by the runner's events."""
+
+    def __init__(self, console):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+        self.bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=console, transient=True)
+        self.task = None
+        self.bar.start()
+
+    def on_event(self, event: dict) -> None:
+        kind = event["event"]
+        if kind == "plan":
+            self.task = self.bar.add_task("converting", total=len(event["targets"]) * len(event["strategies"]))
+        elif self.task is None:
+            return
+        elif kind == "start":
+            self.bar.update(self.task, description=f"{event['target']}: {event['strategy']}")
+        elif kind == "result":
+            self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        self.bar.stop()

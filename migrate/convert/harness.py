@@ -1,0 +1,184 @@
+"""Run one strategy on one target, in this process: convert, check against the reference, time.
+
+The worker process calls this for each strategy; nothing here knows about subprocesses. Every
+strategy gets a fresh copy of the module and inputs, runs under ``torch.no_grad()`` with a fixed
+seed, and its exceptions become a ``failed`` result with a classified cause.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrate.convert.causes import classify, hint_for, summary_line, user_source_line
+from migrate.convert.compare import InputSet, compare, input_sets, same_shapes
+from migrate.convert.results import Check, StrategyResult
+from migrate.convert.strategies.base import Context, Latency, SkipStrategy, Strategy, fresh_target
+from migrate.convert.targets import Target, first_line
+
+SEED = 0
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference outputs for every input set (input sets on which the reference raised are gone)."""
+
+    sets: tuple[InputSet, ...]
+    outputs: tuple
+    strategy: str = "eager"
+
+
+def call(run, args: tuple, kwargs: dict):
+    """One seeded call on a copy of the inputs (a program may mutate them)."""
+    import torch
+
+    torch.manual_seed(SEED)
+    with torch.no_grad():
+        return run(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+
+def build_reference(run, target: Target, strategy: str = "eager") -> Reference:
+    """Run the reference on every input set; generated sets it cannot run are dropped.
+
+    A user's check input the reference cannot run is an error in the targets file: it raises.
+    """
+    kwargs = dict(target.kwargs or {})
+    sets, outputs = [], []
+    for input_set in input_sets(target.example_inputs, target.check_inputs, seed=SEED):
+        try:
+            outputs.append(call(run, input_set.args, kwargs))
+        except Exception as exc:
+            if input_set.generated:
+                continue
+            raise RuntimeError(f"the reference raised on {input_set.label}: {type(exc).__name__}: {first_line(str(exc))}") from exc
+        sets.append(input_set)
+    return Reference(tuple(sets), tuple(outputs), strategy)
+
+
+def check(run, reference: Reference, target: Target, static_shapes: bool) -> tuple[Check, ...]:
+    """Compare ``run`` with the reference on every input set (same shapes only, if static)."""
+    kwargs = dict(target.kwargs or {})
+    checks = []
+    for input_set, expected in zip(reference.sets, reference.outputs):
+        if static_shapes and not same_shapes(input_set.args, target.example_inputs) and len(input_set.args) == len(
+                target.example_inputs):  # other shapes; other arguments are still checked
+            continue
+        try:
+            actual = call(run, input_set.args, kwargs)
+        except Exception as exc:
+            checks.append(Check(input_set.label, None, None, False, error_text(exc), raised=True))
+            continue
+        result = compare(expected, actual)
+        checks.append(Check(input_set.label, result.max_abs_error, result.max_rel_error, result.ok, result.error))
+    return tuple(checks)
+
+
+def error_text(exc: BaseException) -> str:
+    """``Type: most useful line`` (without repeating the type when the line starts with one)."""
+    line = summary_line(str(exc))
+    return line if line.startswith(f"{type(exc).__name__}:") else f"{type(exc).__name__}: {line}"
+
+
+def measure(run, target: Target, threads: int, min_run_time: float) -> Latency:
+    """Median and IQR of one call, with torch.utils.benchmark (warm-up included)."""
+    import torch
+    from torch.utils.benchmark import Timer
+
+    args, kwargs = copy.deepcopy(target.example_inputs), dict(target.kwargs or {})
+    with torch.no_grad():
+        for _ in range(3):  # warm-up: first calls compile, allocate, profile
+            run(*args, **kwargs)
+        timer = Timer(stmt="run(*args, **kwargs)", globals={"run": run, "args": args, "kwargs": kwargs},
+                      num_threads=threads)
+        measurement = timer.blocked_autorange(min_run_time=min_run_time)
+    runs = len(measurement.times) * measurement.number_per_run
+    return Latency(median=round(measurement.median * 1e3, 6), iqr=round(measurement.iqr * 1e3, 6), runs=runs)
+
+
+NOTE_CATEGORIES = ("TracerWarning", "UserWarning", "RuntimeWarning")
+
+
+def warning_notes(caught) -> tuple[str, ...]:
+    """First lines of interesting warnings (not the DeprecationWarnings every jit API raises)."""
+    notes = []
+    for w in caught:
+        if w.category.__name__ not in NOTE_CATEGORIES:
+            continue
+        text = f"{w.category.__name__}: {first_line(str(w.message))}"
+        if text not in notes:
+            notes.append(text)
+    return tuple(notes[:3])
+
+
+def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, target_name: str, artifact_dir: Path,
+                 artifacts: dict, threads: int = 1, min_run_time: float = 0.2, archive_file: str | None = None,
+                 measure_latency: bool = True) -> StrategyResult:
+    """Convert ``target`` with ``strategy``, check it and time it. Never raises (except on interrupt)."""
+    import torch
+
+    name = strategy.name
+    fresh = fresh_target(target)
+    ctx = Context(fresh, target_name, Path(artifact_dir), threads, dict(artifacts), name, archive_file)
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            torch.manual_seed(SEED)
+            with torch.no_grad():
+                converted = strategy.convert(ctx)
+        except SkipStrategy as exc:
+            return StrategyResult(name, "skipped", error=str(exc), cause="not applicable")
+        except Exception as exc:
+            seconds = round(time.perf_counter() - started, 3)
+            return failed_result(strategy, ctx, exc, seconds, warning_notes(caught))
+        seconds = round(time.perf_counter() - started, 3)
+        checks = check(converted.run, reference, target, strategy.static_shapes)
+    notes = tuple(dict.fromkeys(converted.notes + warning_notes(caught)))
+    bad = [c for c in checks if not c.ok]
+    latency = converted.latency
+    if latency is None and measure_latency and not (bad and bad[0].label == "example" and bad[0].error):
+        try:
+            latency = measure(converted.run, target, threads, min_run_time)
+        except Exception as exc:
+            notes += (f"latency not measured: {type(exc).__name__}: {first_line(str(exc))}",)
+    if not bad:
+        return StrategyResult(name, "ok", seconds=seconds, artifact=converted.artifact, checks=checks,
+                              latency_ms=latency, notes=notes)
+    first = bad[0]
+    detail = first.error or f"max abs error {first.max_abs_error:.3g}"
+    return StrategyResult(
+        name, "mismatch", error_type="Mismatch",
+        error=f"differs from {reference.strategy} on {', '.join(c.label for c in bad)} ({first.label}: {detail})",
+        cause=mismatch_cause(checks),
+        hint=hint_for(mismatch_cause(checks), name), seconds=seconds, artifact=converted.artifact, checks=checks,
+        latency_ms=latency, notes=notes)
+
+
+def mismatch_cause(checks: tuple[Check, ...]) -> str:
+    """"wrong on the example", "wrong on other inputs" (silently wrong) or "rejects other inputs" (raises)."""
+    bad = [c for c in checks if not c.ok]
+    if any(c.label == "example" for c in bad):
+        return "wrong on the example"
+    if any(not c.raised for c in bad):
+        return "wrong on other inputs"
+    return "rejects other inputs"
+
+
+def failed_result(strategy: Strategy, ctx: Context, exc: BaseException, seconds: float, notes: tuple) -> StrategyResult:
+    """A failed result: type, first line, cause, the user's source line, extra explanation."""
+    message = str(exc)
+    frames = traceback.extract_tb(exc.__traceback__)
+    extra: dict = {}
+    try:
+        extra = strategy.explain_failure(ctx, exc) or {}
+    except Exception as explain_error:  # explaining must never turn a failure into a crash
+        notes += (f"explain_failure raised {type(explain_error).__name__}: {first_line(str(explain_error))}",)
+    cause = extra.get("cause") or classify(type(exc).__name__, message)
+    return StrategyResult(
+        strategy.name, "failed", error_type=type(exc).__name__, error=summary_line(message) or type(exc).__name__,
+        cause=cause, source_line=user_source_line(message, frames), hint=extra.get("hint") or hint_for(cause, strategy.name),
+        seconds=seconds, draft_export=extra.get("draft_export"), notes=notes)

@@ -1,0 +1,279 @@
+"""Run every target in its own worker process; survive crashes, hangs and out-of-memory kills.
+
+For each target, a worker (``python -m migrate.convert.worker``) runs the strategies in order and
+reports each result. The parent watches the time since the running strategy started: past
+``timeout`` it kills the worker's process group and records ``timeout``; a worker that dies
+(segfault, abort, OOM kill) gives ``crashed``. Either way a new worker goes on with the strategies
+left, given the artifacts of those that finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from migrate.convert.results import ConvertRun, StrategyResult, TargetResult, with_ratios
+from migrate.convert.targets import TARGET_ATTRIBUTE, TargetRef, collect
+
+DEFAULT_TIMEOUT = 300.0
+REFERENCE_STRATEGIES = ("eager", "jit.load")
+
+
+def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/torchscript-migrate (else ~/.cache/torchscript-migrate): AOTInductor's cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "torchscript-migrate"
+
+
+def select_strategies(available: Iterable[str], opt_in_groups: dict[str, str | None], needs: dict[str, tuple],
+                      strategies: Iterable[str] | None = None, skip: Iterable[str] | None = None,
+                      opt_in: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """(strategies to run, strategies recorded as skipped by the user), both in run order.
+
+    Default: every strategy that is not opt-in, plus the opt-in groups named in ``opt_in``.
+    ``strategies`` names exactly which run (opt-in ones included); the reference (eager) and what
+    the named ones ``need`` are added. ``skip`` removes strategies (they show as skipped).
+    Unknown names raise ValueError.
+    """
+    order = list(available)
+    named = [s.strip() for s in (strategies or ()) if s.strip()]
+    skipped = [s.strip() for s in (skip or ()) if s.strip()]
+    unknown = [s for s in named + skipped if s not in order]
+    if unknown:
+        raise ValueError(f"unknown strategy {', '.join(unknown)}; known: {', '.join(order)}")
+    blocked = [s for s in skipped if s in REFERENCE_STRATEGIES]
+    if blocked:
+        raise ValueError(f"{', '.join(blocked)} is the reference every strategy is compared with; it cannot be skipped")
+    groups = set(opt_in)
+    if named:
+        wanted = set(named) | set(REFERENCE_STRATEGIES)
+        pending = list(wanted)
+        while pending:  # pull in what the named strategies need
+            for dep in needs.get(pending.pop(), ()):
+                if dep in order and dep not in wanted and dep not in skipped:
+                    wanted.add(dep)
+                    pending.append(dep)
+    else:
+        wanted = {s for s in order if opt_in_groups.get(s) is None or opt_in_groups[s] in groups}
+    run = [s for s in order if s in wanted and s not in skipped]
+    return run, [s for s in order if s in skipped and (s in wanted or not named)]
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    artifact_dir: Path
+    cache_dir: Path
+    threads: int = 1
+    timeout: float = DEFAULT_TIMEOUT
+    min_run_time: float = 0.2
+
+
+def _signal_name(returncode: int) -> str:
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return f"signal {-returncode}"
+
+
+def _log_tail(path: Path, lines: int = 40) -> str:
+    """The last meaningful line of the worker's stderr (a fatal error, a MemoryError...)."""
+    try:
+        text = path.read_text(errors="replace").splitlines()[-lines:]
+    except OSError:
+        return ""
+    for line in reversed(text):
+        if line.startswith(("Fatal Python error", "MemoryError", "Segmentation fault", "terminate called")):
+            return line.strip()
+    return ""
+
+
+def _worker_env(options: WorkerOptions) -> dict:
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+    env.setdefault("TORCHINDUCTOR_CACHE_DIR", str(options.cache_dir / "inductor"))
+    env.setdefault("PYTHONFAULTHANDLER", "1")  # a segfault leaves "Fatal Python error" in the log
+    return env
+
+
+def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_event: Callable[[dict], None],
+               artifacts: dict | None = None) -> dict[str, StrategyResult]:
+    """Run ``names`` on ``ref`` in as many workers as it takes; a result for every name."""
+    results: dict[str, StrategyResult] = {}
+    artifacts = dict(artifacts or {})
+    remaining = list(names)
+    log_dir = options.artifact_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    attempt = 0
+    while remaining:
+        attempt += 1
+        log_path = log_dir / f"{''.join(c if c.isalnum() or c in '._-' else '_' for c in ref.name)}.{attempt}.log"
+        request = {"ref": ref.__dict__, "strategies": remaining, "artifacts": artifacts, "threads": options.threads,
+                   "artifact_dir": str(options.artifact_dir), "min_run_time": options.min_run_time}
+        with open(log_path, "w") as log:
+            process = subprocess.Popen([sys.executable, "-m", "migrate.convert.worker"], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=log, env=_worker_env(options),
+                                       start_new_session=True, text=True)
+            events: queue.Queue = queue.Queue()
+            reader = threading.Thread(target=_read_events, args=(process.stdout, events), daemon=True)
+            reader.start()
+            process.stdin.write(json.dumps(request))
+            process.stdin.close()
+            current, started, timed_out = None, time.monotonic(), False
+            while True:
+                try:
+                    event = events.get(timeout=max(0.05, options.timeout - (time.monotonic() - started)))
+                except queue.Empty:
+                    timed_out = True
+                    _kill_group(process)
+                    break
+                if event is None:  # the worker's stdout closed: it finished or died
+                    break
+                on_event({**event, "target": ref.name})
+                if event["event"] == "start":
+                    current, started = event["strategy"], time.monotonic()
+                elif event["event"] == "result":
+                    result = StrategyResult.from_dict(event["result"])
+                    results[result.strategy] = result
+                    if result.artifact and result.status in ("ok", "mismatch"):
+                        artifacts[result.strategy] = result.artifact
+                    remaining = [n for n in remaining if n != result.strategy]
+                    current = None
+                elif event["event"] == "target_error":
+                    return {**results, **_all_skipped_after_reference_error(remaining, event)}
+            returncode = process.wait()
+        if not remaining:
+            break
+        seconds = round(time.monotonic() - started, 3)
+        if timed_out:
+            status, error_type = "timeout", "Timeout"
+            error = f"no result after {options.timeout:g} s; the worker was killed"
+            cause = "timeout"
+        else:
+            status = "crashed"
+            error_type = _signal_name(returncode) if returncode < 0 else f"exit {returncode}"
+            tail = _log_tail(log_path)
+            error = f"the worker died ({error_type}){': ' + tail if tail else ''}; its log: {log_path}"
+            cause = "out of memory" if returncode == -signal.SIGKILL or "MemoryError" in tail else "process crashed"
+        victim = current if current in remaining else None
+        if current == "reference" or victim is None:  # died building the target or its reference
+            for name in remaining:
+                results[name] = StrategyResult(name, status if name in REFERENCE_STRATEGIES else "skipped",
+                                               error_type=error_type, error=f"while building the target: {error}",
+                                               cause=cause, seconds=seconds)
+                on_event({"event": "result", "target": ref.name, "result": results[name].to_dict()})
+            break
+        results[victim] = StrategyResult(victim, status, error_type=error_type, error=error, cause=cause, seconds=seconds)
+        on_event({"event": "result", "target": ref.name, "result": results[victim].to_dict()})
+        remaining = [n for n in remaining if n != victim]
+    return results
+
+
+def _all_skipped_after_reference_error(names: list[str], event: dict) -> dict[str, StrategyResult]:
+    out = {}
+    for name in names:
+        if name in REFERENCE_STRATEGIES:
+            out[name] = StrategyResult(name, "failed", error_type=event.get("error_type"), error=event["error"],
+                                       cause="target error")
+        else:
+            out[name] = StrategyResult(name, "skipped", error="the target could not be built or run by its reference",
+                                       cause="target error")
+    return out
+
+
+def _read_events(stream, events: queue.Queue) -> None:
+    for line in stream:
+        line = line.strip()
+        if line:
+            try:
+                events.put(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    events.put(None)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill the worker and whatever it started (compiler processes), by its process group."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    process.wait()
+
+
+def refs_for(paths_or_targets, example_inputs: str | None = None) -> tuple[list[TargetRef], list[dict]]:
+    """TargetRefs from paths (files, folders, .pt archives), TargetRefs, or decorated functions."""
+    import inspect
+
+    refs, errors, paths = [], [], []
+    for item in paths_or_targets:
+        if isinstance(item, TargetRef):
+            refs.append(item)
+        elif callable(item) and hasattr(item, TARGET_ATTRIBUTE):
+            file = inspect.getsourcefile(item) or ""
+            refs.append(TargetRef(name=getattr(item, TARGET_ATTRIBUTE), file=os.path.relpath(file),
+                                  line=inspect.getsourcelines(item)[1], function=item.__name__))
+        else:
+            paths.append(str(item))
+    if paths:
+        found, problems = collect(paths, example_inputs=example_inputs)
+        refs.extend(found)
+        errors.extend({"file": p.file, "message": p.message} for p in problems)
+    return refs, errors
+
+
+def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, timeout: float = DEFAULT_TIMEOUT,
+            opt_in: Iterable[str] = (), artifact_dir: str | Path | None = None, cache_dir: str | Path | None = None,
+            example_inputs: str | None = None, min_run_time: float = 0.2,
+            on_event: Callable[[dict], None] | None = None) -> ConvertRun:
+    """Convert every target with every selected strategy, each target in its own worker process.
+
+    ``paths_or_targets``: targets files, folders, ``.pt`` archives (with ``example_inputs``),
+    TargetRefs or ``@migrate.target`` functions. ``strategies``/``skip``: names (see
+    ``select_strategies``); ``opt_in``: opt-in groups to add (``{"cpp"}``). Raises ValueError on
+    unknown strategy names; never on a broken target.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from migrate.convert.strategies import discover
+
+    if isinstance(paths_or_targets, (str, Path, TargetRef)) or hasattr(paths_or_targets, TARGET_ATTRIBUTE):
+        paths_or_targets = [paths_or_targets]
+    available = discover()
+    names, user_skipped = select_strategies(
+        available, {n: s.opt_in for n, s in available.items()}, {n: s.needs for n, s in available.items()},
+        strategies, skip, opt_in)
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    options = WorkerOptions(artifact_dir=Path(artifact_dir) if artifact_dir else cache / "artifacts",
+                            cache_dir=cache, threads=threads, timeout=timeout, min_run_time=min_run_time)
+    on_event = on_event or (lambda event: None)
+    started = time.monotonic()
+    refs, errors = refs_for(paths_or_targets, example_inputs)
+    kinds = {"archive" if r.kind == "archive" else "module" for r in refs}
+    names = [n for n in names if available[n].applies_to == "both" or available[n].applies_to in kinds]
+    on_event({"event": "plan", "targets": [r.name for r in refs], "strategies": names})
+    targets = []
+    for ref in refs:
+        results = run_worker(ref, names, options, on_event)
+        ordered = [results[n] for n in names if n in results]
+        ordered += [StrategyResult(n, "skipped", error="skipped by --skip", cause="skipped by user") for n in user_skipped]
+        order = list(available)
+        ordered.sort(key=lambda r: order.index(r.strategy))
+        targets.append(with_ratios(TargetResult(ref.name, ref.source, tuple(ordered))))
+        on_event({"event": "target_done", "target": ref.name})
+    try:
+        torch_version = version("torch")
+    except PackageNotFoundError:
+        torch_version = "unknown"
+    return ConvertRun(torch_version=torch_version, threads=threads, targets=tuple(targets), errors=tuple(errors),
+                      strategies=tuple(n for n in available if n in names or n in user_skipped),
+                      wall_seconds=round(time.monotonic() - started, 1))

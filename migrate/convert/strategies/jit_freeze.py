@@ -1,0 +1,24 @@
+"""``jit.freeze``: torch.jit.freeze of the jit.script archive (else the jit.trace one), in eval mode."""
+
+from __future__ import annotations
+
+from migrate.convert.strategies.base import Context, Converted, SkipStrategy, Strategy
+
+
+class JitFreeze(Strategy):
+    name = "jit.freeze"
+    order = 80
+    needs = ("jit.script", "jit.trace")
+    description = "torch.jit.freeze of the scripted (else traced) archive, saved and reloaded (.pt)"
+
+    def convert(self, ctx: Context) -> Converted:
+        import torch
+
+        source = next(name for name in self.needs if ctx.artifact(name))
+        loaded = torch.jit.load(ctx.artifact(source))
+        if not hasattr(loaded, "forward") or isinstance(loaded, torch.jit.ScriptFunction):
+            raise SkipStrategy("jit.freeze applies to modules, not functions")
+        frozen = torch.jit.freeze(loaded.eval())
+        path = ctx.artifact_path(".pt")
+        frozen.save(str(path))
+        return Converted(run=torch.jit.load(str(path)), artifact=str(path), notes=(f"frozen from {source}",))

@@ -1,0 +1,93 @@
+"""The terminal view of a ConvertRun: targets x strategies, then the details of what went wrong.
+
+Each cell: the status (coloured), then for programs that ran the median latency and its ratio to
+eager (below 1 is faster), for mismatches the input they differ on, for failures the cause.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from migrate.convert.results import ConvertRun, StrategyResult
+
+STATUS_STYLE = {"ok": "green", "mismatch": "bold yellow", "failed": "red", "skipped": "dim", "timeout": "magenta",
+                "crashed": "bold magenta"}
+
+
+def format_ms(ms: float) -> str:
+    if ms >= 100:
+        return f"{ms:.0f} ms"
+    if ms >= 1:
+        return f"{ms:.2f} ms"
+    return f"{ms * 1000:.1f} µs"
+
+
+def cell(result: StrategyResult | None) -> Text:
+    if result is None:
+        return Text("–", style="dim")
+    text = Text(result.status, style=STATUS_STYLE[result.status])
+    if result.status == "mismatch":
+        bad = result.failed_checks
+        silent = [c for c in bad if not c.raised]
+        shown = silent[0] if silent else bad[0] if bad else None
+        text.append(f"\n{'wrong' if silent else 'raises'}: {shown.label if shown else '?'}", style="yellow")
+    elif result.status in ("failed", "timeout", "crashed") and result.cause:
+        text.append(f"\n{result.cause}", style="dim")
+    if result.latency_ms is not None and result.status in ("ok", "mismatch"):
+        text.append(f"\n{format_ms(result.latency_ms.median)}")
+        ratio = result.ratios.get("vs_eager")
+        if ratio is not None:
+            text.append(f"\n×{ratio:.2f}", style="green" if ratio < 0.95 else "red" if ratio > 1.05 else "")
+    return text
+
+
+def summary_table(run: ConvertRun) -> Table:
+    table = Table(title=f"migrate convert · torch {run.torch_version} · {run.threads} thread(s)", show_lines=True)
+    table.add_column("target", no_wrap=True)
+    for name in run.strategies:
+        table.add_column(name, overflow="fold", min_width=8)
+    for target in run.targets:
+        table.add_row(Text(target.name, style="bold"), *(cell(target.result(n)) for n in run.strategies))
+    return table
+
+
+def details(run: ConvertRun) -> Text:
+    """One paragraph per failure, mismatch, timeout and crash; advice once per cause."""
+    text = Text()
+    for target in run.targets:
+        for r in target.results:
+            if r.status in ("ok", "skipped"):
+                continue
+            text.append(f"{target.name} · {r.strategy}: ", style="bold")
+            text.append(f"{r.status}", style=STATUS_STYLE[r.status])
+            text.append(f" [{r.cause}]\n" if r.cause else "\n")
+            if r.error:
+                text.append(f"  {r.error_type + ': ' if r.error_type and r.error_type != 'Mismatch' else ''}{r.error}\n")
+            if r.source_line:
+                text.append(f"  at {r.source_line}\n", style="cyan")
+            if r.draft_export and r.draft_export.get("failures"):
+                for failure in r.draft_export["failures"]:
+                    text.append(f"  draft_export: {failure.get('type')} {failure.get('expr', '')} "
+                                f"at {failure.get('user_line', '?')}\n", style="dim")
+            if r.hint:
+                text.append(f"  hint: {r.hint}\n", style="dim")
+    for error in run.errors:
+        text.append(f"{error['file']}: {error['message']}\n", style="red")
+    return text
+
+
+def render(run: ConvertRun) -> Group:
+    footer = Text(f"latency: median of one call, ×: ratio to eager (below 1 is faster); wall time {run.wall_seconds} s",
+                  style="dim")
+    return Group(summary_table(run), footer, details(run))
+
+
+def render_text(run: ConvertRun, width: int = 200, color: bool = False) -> str:
+    """The table as plain text (for --output)."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system="standard" if color else None, force_terminal=color).print(render(run))
+    return buffer.getvalue()

@@ -1,0 +1,102 @@
+"""The worker process: builds one target and runs the requested strategies on it.
+
+``python -m migrate.convert.worker`` reads one JSON request on stdin and writes JSON events, one
+per line, on the stdout it was started with (the user's prints go to stderr instead):
+
+    {"event": "start", "strategy": NAME}      a strategy (or "reference") begins
+    {"event": "result", "result": {...}}      a StrategyResult.to_dict()
+    {"event": "target_error", "error": TEXT}  the target could not be built or run by its reference
+    {"event": "done"}
+
+The parent (``runner.py``) owns timeouts and crashes; ``run_target`` is plain Python and can be
+called in-process too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from migrate.convert.results import StrategyResult
+from migrate.convert.targets import TargetRef, first_line
+
+REFERENCE_EVENT = "reference"
+
+
+def plan_skip(strategy, ref: TargetRef, target, artifacts: dict) -> str | None:
+    """Why ``strategy`` does not run on this target (None: it runs)."""
+    kind = "archive" if ref.kind == "archive" else "module"
+    if strategy.applies_to not in (kind, "both"):
+        return "applies to TorchScript archives only" if kind == "module" else "does not apply to a TorchScript archive"
+    if strategy.needs and not any(artifacts.get(n) for n in strategy.needs):
+        return f"needs an artifact from {' or '.join(strategy.needs)}; none was produced"
+    return strategy.skip_reason(target)
+
+
+def run_target(request: dict, emit: Callable[[dict], None]) -> None:
+    import torch
+
+    from migrate.convert import harness
+    from migrate.convert.strategies import discover
+    from migrate.convert.targets import load_target
+
+    threads = int(request.get("threads", 1))
+    torch.set_num_threads(threads)
+    ref = TargetRef(**request["ref"])
+    names: list[str] = list(request["strategies"])
+    artifacts: dict = dict(request.get("artifacts", {}))
+    artifact_dir = Path(request["artifact_dir"])
+    min_run_time = float(request.get("min_run_time", 0.2))
+    available = discover()
+    archive_file = str(Path(ref.file).resolve()) if ref.kind == "archive" else None
+
+    emit({"event": "start", "strategy": REFERENCE_EVENT})
+    try:
+        torch.manual_seed(harness.SEED)
+        target = load_target(ref)
+        reference_strategy = next(s for s in available.values() if s.reference and plan_skip(s, ref, target, {}) is None)
+        context = harness.Context(harness.fresh_target(target), ref.name, artifact_dir, threads, {}, reference_strategy.name,
+                                  archive_file)
+        with torch.no_grad():
+            reference_run = reference_strategy.convert(context).run
+        reference = harness.build_reference(reference_run, target, reference_strategy.name)
+    except Exception as exc:
+        emit({"event": "target_error", "error": f"{type(exc).__name__}: {first_line(str(exc))}",
+              "error_type": type(exc).__name__, "traceback": traceback.format_exc(limit=-8)})
+        return
+
+    for name in names:
+        strategy = available[name]
+        emit({"event": "start", "strategy": name})
+        reason = plan_skip(strategy, ref, target, artifacts)
+        if reason:
+            result = StrategyResult(name, "skipped", error=reason, cause="not applicable")
+        else:
+            result = harness.run_strategy(strategy, target, reference, target_name=ref.name, artifact_dir=artifact_dir,
+                                          artifacts=artifacts, threads=threads, min_run_time=min_run_time,
+                                          archive_file=archive_file)
+        if result.artifact and result.status in ("ok", "mismatch"):
+            artifacts[name] = result.artifact
+        emit({"event": "result", "result": result.to_dict()})
+
+
+def main() -> int:
+    request = json.loads(sys.stdin.read())
+    protocol = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # anything the user's code prints goes to stderr, not into the protocol
+
+    def emit(event: dict) -> None:
+        protocol.write(json.dumps(event) + "\n")
+        protocol.flush()
+
+    run_target(request, emit)
+    emit({"event": "done"})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
