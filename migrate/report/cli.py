@@ -37,6 +37,10 @@ def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+def _error(console, message: str) -> None:
+    console.print(f"migrate report: {message}", soft_wrap=True, highlight=False, markup=False)
+
+
 def default_out(path: str | None) -> str:
     name = os.path.basename(os.path.normpath(os.path.abspath(path))) if path else "report"
     return os.path.join("reports", name or "report")
@@ -51,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
 
     err = Console(stderr=True)
     if not (args.path or args.targets or args.scan_json or args.fix_json or args.convert_json):
-        err.print("migrate report: give a PATH to scan, --targets to convert, or --scan-json/--fix-json/--convert-json")
+        _error(err, "give a PATH to scan, --targets to convert, or --scan-json/--fix-json/--convert-json")
         return EXIT_ERROR
     if args.path and not os.path.exists(args.path):
-        err.print(f"migrate report: {args.path}: no such file or folder")
+        _error(err, f"{args.path}: no such file or folder")
         return EXIT_ERROR
     request = Request(
         path=args.path, targets=list(args.targets), scan_json=args.scan_json, fix_json=args.fix_json,
@@ -62,15 +66,16 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads, timeout=args.timeout, cpp=args.cpp, example_inputs=args.example_inputs,
     )
     try:
-        report = build(request, title=args.title, progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+        progress = lambda m: err.print(m, style="dim", highlight=False, markup=False, soft_wrap=True)  # noqa: E731
+        report = build(request, title=args.title, progress=progress)
     except Exception as exc:  # the stages' own errors are already warnings; this is a bug in the report
-        err.print(f"migrate report: internal error: {type(exc).__name__}: {exc}")
+        _error(err, f"internal error: {type(exc).__name__}: {exc}")
         return EXIT_ERROR
     out = args.out or default_out(args.path or (args.targets[0] if args.targets else None))
     try:
         written = write(report, out)
     except Exception as exc:
-        err.print(f"migrate report: cannot write the report to {out}: {type(exc).__name__}: {exc}")
+        _error(err, f"cannot write the report to {out}: {type(exc).__name__}: {exc}")
         return EXIT_ERROR
     print_summary(report, written, Console())
     inputs = report.inputs

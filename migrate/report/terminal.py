@@ -29,20 +29,22 @@ def print_summary(report: Report, written: dict[str, str], console: Console | No
     console = console or Console()
     s = report.summary
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     console.print(f"[bold]Readiness {formatting.percent(s.readiness.percent)}[/]  [dim]{s.readiness.computation}[/]",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     severities = ", ".join(f"{n} {sev}" for sev, n in s.by_severity if n)
     console.print(
         f"{s.findings} TorchScript constructs in {s.files_with_findings} files"
         + (f" ({severities})" if severities else "")
         + f"; {s.rewrites_safe} safe and {s.rewrites_unsafe} unsafe rewrites, {s.manual} left for a human",
         highlight=False,
+        soft_wrap=True,
     )
     if report.targets:
         console.print(
             f"{s.targets} targets: " + ", ".join(f"{n} {VERDICT_LABELS[v]}" for v, n in s.by_verdict if n),
             highlight=False,
+            soft_wrap=True,
         )
         table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
         table.add_column("target", no_wrap=True)
@@ -52,4 +54,4 @@ def print_summary(report: Report, written: dict[str, str], console: Console | No
             table.add_row(t.name, VERDICT_LABELS[t.verdict], not_ok(t) or "[green]none[/]")
         console.print(table)
     for kind, path in written.items():
-        console.print(f"{kind}: [bold]{path}[/]", highlight=False)
+        console.print(f"{kind}: [bold]{escape(path)}[/]", highlight=False, soft_wrap=True)

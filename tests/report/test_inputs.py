@@ -1,0 +1,104 @@
+"""Loading the inputs: bad files, wrong kinds, other schema versions, stages that fail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from migrate.report import inputs
+from migrate.report.inputs import Request, check_schema, load, read_json, read_sources
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_reads_each_sample_without_warnings():
+    warnings: list[str] = []
+    for stage in ("scan", "fix", "convert"):
+        assert read_json(str(DATA / f"{stage}.json"), stage, warnings) is not None
+    assert warnings == []
+
+
+@pytest.mark.parametrize("content, stage, message", [
+    (None, "scan", "no such file"),
+    ("{not json", "scan", "not valid JSON (Expecting property name enclosed in double quotes at line 1, column 2)"),
+    ("[1, 2]", "convert", "expected a JSON object, got list"),
+    ('{"schema_version": 1, "targets": []}', "scan", "has no 'findings' key: it looks like the output of migrate convert; ignored"),
+    (b"\xff\xfe\x00bad", "fix", "cannot read"),
+])
+def test_unusable_json_is_a_warning_naming_the_file(tmp_path, content, stage, message):
+    path = tmp_path / "input.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    warnings: list[str] = []
+    assert read_json(str(path), stage, warnings) is None
+    assert len(warnings) == 1 and warnings[0].startswith(f"{stage}: {path}: ") and message in warnings[0]
+
+
+def test_schema_versions_warn_but_are_read():
+    warnings: list[str] = []
+    assert check_schema({"findings": []}, "scan", "s.json", warnings) == {"findings": []}
+    assert check_schema({"schema_version": 99, "targets": []}, "convert", "c.json", warnings) is not None
+    assert "no schema_version" in warnings[0] and "99 is newer" in warnings[1]
+
+
+def test_a_report_json_can_stand_in_for_a_stage_output():
+    report = {"kind": "torchscript-migrate report", "schema_version": 1, "scan": {"schema_version": 1, "findings": []}}
+    warnings: list[str] = []
+    assert check_schema(report, "scan", "r.json", warnings) == {"schema_version": 1, "findings": []}
+    assert warnings == []
+
+
+def test_load_from_json_reads_sources_under_path():
+    loaded = load(Request(path=str(DATA / "project"), scan_json=str(DATA / "scan.json"), fix_json=str(DATA / "fix.json"),
+                          convert_json=str(DATA / "convert.json")), progress=lambda m: None)
+    assert loaded.warnings == () and set(loaded.origins) == {"scan", "fix", "convert"}
+    assert loaded.sources["loop.py"].startswith("import torch")
+    assert "broken.py" not in loaded.sources  # no finding there: not read
+
+
+def test_a_stage_that_is_missing_or_fails_leaves_its_part_empty(monkeypatch, tmp_path):
+    def missing(_):
+        raise ImportError("No module named 'migrate.fix.api'")
+
+    def broken(_):
+        raise RuntimeError("worker pool died\ndetails")
+
+    monkeypatch.setattr(inputs, "_call_scan", broken)
+    monkeypatch.setattr(inputs, "_call_fix", missing)
+    monkeypatch.setattr(inputs, "_call_convert", lambda request: {"schema_version": 1, "targets": []})
+    loaded = load(Request(path=str(tmp_path), targets=["models.py"]), progress=lambda m: None)
+    assert loaded.scan is None and loaded.fix is None and loaded.convert == {"schema_version": 1, "targets": []}
+    assert loaded.warnings == (
+        "scan: failed with RuntimeError: worker pool died",
+        "fix: the fix stage is not available (No module named 'migrate.fix.api'); that part of the report is empty",
+    )
+
+
+def test_convert_gets_only_the_options_it_accepts(monkeypatch):
+    seen = {}
+
+    def convert(paths, strategies=None, threads=1):
+        seen.update(paths=paths, strategies=strategies, threads=threads)
+        return {"schema_version": 1, "targets": []}
+
+    import migrate.convert
+
+    monkeypatch.setattr(migrate.convert, "convert", convert, raising=False)
+    request = Request(targets=["m.py"], strategies=["eager", "export"], timeout=5.0, cpp=True)
+    assert inputs._call_convert(request) == {"schema_version": 1, "targets": []}
+    assert seen == {"paths": ["m.py"], "strategies": ["eager", "export"], "threads": 1}
+
+
+def test_nothing_to_report_says_so():
+    assert "nothing to report" in load(Request(), progress=lambda m: None).warnings[0]
+
+
+def test_read_sources_skips_unreadable_and_huge_files(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_bytes(b"x = 1\x00\n\xff")
+    (tmp_path / "big.py").write_text("#" * 100)
+    monkeypatch.setattr(inputs, "MAX_SOURCE_BYTES", 50)
+    assert read_sources(str(tmp_path), ["a.py", "big.py", "gone.py"]) == {"a.py": "x = 1\n\ufffd"}
