@@ -44,9 +44,8 @@ def load(request: Request, progress=print) -> Inputs:
     """Gather the three inputs. ``progress(message)`` is told what is being run."""
     warnings: list[str] = []
     origins: dict[str, str] = {}
-    root = os.path.abspath(request.path) if request.path else os.getcwd()
-    if request.path and os.path.isfile(request.path):
-        root = os.path.dirname(os.path.abspath(request.path))
+    # finding paths are relative to the scanned folder, or to the working folder when a file is scanned
+    root = os.path.abspath(request.path) if request.path and os.path.isdir(request.path) else os.getcwd()
 
     scan = fix = convert = None
     if request.scan_json:
@@ -190,4 +189,25 @@ def _call_convert(request: Request) -> dict:
     accepted = inspect.signature(convert).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
     kwargs = {k: v for k, v in options.items() if v is not None and (takes_any or k in accepted)}
-    return _to_dict(convert(list(request.targets), **kwargs))
+    progress = _convert_progress() if "on_event" in accepted else None
+    if progress is not None:
+        kwargs["on_event"] = progress.on_event
+    try:
+        return _to_dict(convert(list(request.targets), **kwargs))
+    finally:
+        if progress is not None:
+            progress.stop()
+
+
+def _convert_progress():
+    """The converter's own progress bar, on a terminal only (None elsewhere or if it has none)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return None
+    try:
+        from migrate.convert.cli import Progress
+    except ImportError:
+        return None
+    return Progress(console)
