@@ -23,6 +23,8 @@ CAUSES = {
     "dynamic-shape constraint": "the program needs a dimension to be static or related to another: adjust "
                                 "dynamic_shapes (Dim ranges) or keep that dimension static",
     "unsupported Python construct": "the tracer or compiler does not support this Python: rewrite the construct",
+    "no callable forward": "the scripted module has no callable forward (its forward is overloaded, as in nn.LSTM): "
+                           "wrap it in a module whose forward calls it with concrete types",
     "unsupported TorchScript node": "TS2EPConverter cannot convert this TorchScript node (e.g. prim::Loop with a "
                                     "dynamic trip count): export the eager module instead",
     "unsupported operator": "an operator has no implementation for this path: check for a replacement op",
@@ -42,7 +44,10 @@ CAUSES = {
                             "or report it to PyTorch with the model",
     "out of memory": "the process ran out of memory",
     "not applicable": "the strategy does not apply to this target",
-    "other": "see the error message",
+    "process crashed": "the worker process died (segfault, abort): the log file named in the error has its output",
+    "hang or too slow": "no result within --timeout: the conversion hangs or needs a longer --timeout",
+    "target error": "the target function raised, or the reference could not run its inputs: fix the targets file",
+    "skipped by user": "left out with --skip",
 }
 
 
@@ -54,9 +59,11 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
+    Rule("no callable forward", r"'forward' method must be a script method|"
+                                r"'RecursiveScriptModule' object has no attribute 'forward'"),
+    # export points at TorchScript inside the model (the strategies also check the module itself)
     Rule("TorchScript submodule", r"torch\.jit\.script/freeze modules|inline function marked as skipped|"
-                                  r"ScriptModule|ScriptFunction|RecursiveScriptModule|torch\._C\.ScriptObject|"
-                                  r"TS2EPConverter\("),
+                                  r"TS2EPConverter\(mod"),
     Rule("torch internal error", r"INTERNAL ASSERT FAILED|please report a bug to PyTorch|Node\.meta .* is missing"),
     Rule("out of memory", r"out of memory|Cannot allocate memory|DefaultCPUAllocator: can't allocate"),
     # a guard on "Eq(u0, 1)" is Python's bool() of a tensor: an `if` on tensor values
@@ -118,10 +125,8 @@ def classify(error_type: str, message: str) -> str:
     return "other"
 
 
-def hint_for(cause: str, strategy: str) -> str | None:
-    """The advice for a cause (mismatches get the cause "wrong on other inputs" etc.)."""
-    if cause == "mismatch":
-        return None
+def hint_for(cause: str) -> str | None:
+    """The advice for a cause (None for "other")."""
     return CAUSES.get(cause)
 
 

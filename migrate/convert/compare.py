@@ -153,9 +153,10 @@ def compare(expected: Any, actual: Any) -> Comparison:
             both_nan = torch.isnan(a64) & torch.isnan(e64) if not e.is_complex() else torch.zeros_like(diff, dtype=torch.bool)
             diff = torch.where(both_nan, torch.zeros_like(diff), diff)
             diff = torch.nan_to_num(diff, nan=math.inf)
-            rel = diff / e64.abs().clamp_min(1e-12)
+            magnitude = torch.nan_to_num(e64.abs(), nan=0.0)
+            rel = diff / magnitude.clamp_min(1e-12)
             max_abs, max_rel = max(max_abs, diff.max().item()), max(max_rel, rel.max().item())
-            ok = ok and bool((diff <= atol + rtol * e64.abs()).all())
+            ok = ok and bool((diff <= atol + rtol * magnitude).all())
         else:
             diff = (a.to(torch.int64) - e.to(torch.int64)).abs() if e.dtype != torch.bool else (a != e).to(torch.int64)
             rel = diff.double() / e.to(torch.float64).abs().clamp_min(1)

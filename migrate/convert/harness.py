@@ -11,7 +11,7 @@ import copy
 import time
 import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from migrate.convert.causes import classify, hint_for, summary_line, user_source_line
@@ -59,10 +59,13 @@ def build_reference(run, target: Target, strategy: str = "eager") -> Reference:
     return Reference(tuple(sets), tuple(outputs), strategy)
 
 
-def check(run, reference: Reference, target: Target, static_shapes: bool) -> tuple[Check, ...]:
-    """Compare ``run`` with the reference on every input set (same shapes only, if static)."""
+def check(run, reference: Reference, target: Target, static_shapes: bool) -> tuple[tuple[Check, ...], dict]:
+    """Compare ``run`` with the reference on every input set (same shapes only, if static).
+
+    Returns the checks and the exceptions raised, by input label.
+    """
     kwargs = dict(target.kwargs or {})
-    checks = []
+    checks, raised = [], {}
     for input_set, expected in zip(reference.sets, reference.outputs):
         if static_shapes and not same_shapes(input_set.args, target.example_inputs) and len(input_set.args) == len(
                 target.example_inputs):  # other shapes; other arguments are still checked
@@ -71,10 +74,11 @@ def check(run, reference: Reference, target: Target, static_shapes: bool) -> tup
             actual = call(run, input_set.args, kwargs)
         except Exception as exc:
             checks.append(Check(input_set.label, None, None, False, error_text(exc), raised=True))
+            raised[input_set.label] = exc
             continue
         result = compare(expected, actual)
         checks.append(Check(input_set.label, result.max_abs_error, result.max_rel_error, result.ok, result.error))
-    return tuple(checks)
+    return tuple(checks), raised
 
 
 def error_text(exc: BaseException) -> str:
@@ -136,11 +140,15 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
             seconds = round(time.perf_counter() - started, 3)
             return failed_result(strategy, ctx, exc, seconds, warning_notes(caught))
         seconds = round(time.perf_counter() - started, 3)
-        checks = check(converted.run, reference, target, strategy.static_shapes)
+        checks, raised = check(converted.run, reference, target, strategy.static_shapes)
     notes = tuple(dict.fromkeys(converted.notes + warning_notes(caught)))
+    if "example" in raised:  # a program that cannot run its own example did not convert
+        failed = failed_result(strategy, ctx, raised["example"], seconds, notes, explain=False)
+        return replace(failed, error=f"the converted program raised on the example: {failed.error}",
+                       artifact=converted.artifact, checks=checks)
     bad = [c for c in checks if not c.ok]
     latency = converted.latency
-    if latency is None and measure_latency and not (bad and bad[0].label == "example" and bad[0].error):
+    if latency is None and measure_latency:
         try:
             latency = measure(converted.run, target, threads, min_run_time)
         except Exception as exc:
@@ -154,7 +162,7 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
         name, "mismatch", error_type="Mismatch",
         error=f"differs from {reference.strategy} on {', '.join(c.label for c in bad)} ({first.label}: {detail})",
         cause=mismatch_cause(checks),
-        hint=hint_for(mismatch_cause(checks), name), seconds=seconds, artifact=converted.artifact, checks=checks,
+        hint=hint_for(mismatch_cause(checks)), seconds=seconds, artifact=converted.artifact, checks=checks,
         latency_ms=latency, notes=notes)
 
 
@@ -168,17 +176,18 @@ def mismatch_cause(checks: tuple[Check, ...]) -> str:
     return "rejects other inputs"
 
 
-def failed_result(strategy: Strategy, ctx: Context, exc: BaseException, seconds: float, notes: tuple) -> StrategyResult:
+def failed_result(strategy: Strategy, ctx: Context, exc: BaseException, seconds: float, notes: tuple,
+                  explain: bool = True) -> StrategyResult:
     """A failed result: type, first line, cause, the user's source line, extra explanation."""
     message = str(exc)
     frames = traceback.extract_tb(exc.__traceback__)
     extra: dict = {}
     try:
-        extra = strategy.explain_failure(ctx, exc) or {}
+        extra = (strategy.explain_failure(ctx, exc) if explain else None) or {}
     except Exception as explain_error:  # explaining must never turn a failure into a crash
         notes += (f"explain_failure raised {type(explain_error).__name__}: {first_line(str(explain_error))}",)
     cause = extra.get("cause") or classify(type(exc).__name__, message)
     return StrategyResult(
         strategy.name, "failed", error_type=type(exc).__name__, error=summary_line(message) or type(exc).__name__,
-        cause=cause, source_line=user_source_line(message, frames), hint=extra.get("hint") or hint_for(cause, strategy.name),
+        cause=cause, source_line=user_source_line(message, frames), hint=extra.get("hint") or hint_for(cause),
         seconds=seconds, draft_export=extra.get("draft_export"), notes=notes)

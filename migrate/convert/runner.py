@@ -65,7 +65,7 @@ def select_strategies(available: Iterable[str], opt_in_groups: dict[str, str | N
     else:
         wanted = {s for s in order if opt_in_groups.get(s) is None or opt_in_groups[s] in groups}
     run = [s for s in order if s in wanted and s not in skipped]
-    return run, [s for s in order if s in skipped and (s in wanted or not named)]
+    return run, [s for s in order if s in skipped]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _signal_name(returncode: int) -> str:
         return f"signal {-returncode}"
 
 
-def _log_tail(path: Path, lines: int = 40) -> str:
+def _log_tail(path: Path, lines: int = 2000) -> str:
     """The last meaningful line of the worker's stderr (a fatal error, a MemoryError...)."""
     try:
         text = path.read_text(errors="replace").splitlines()[-lines:]
@@ -157,7 +157,7 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
         if timed_out:
             status, error_type = "timeout", "Timeout"
             error = f"no result after {options.timeout:g} s; the worker was killed"
-            cause = "timeout"
+            cause = "hang or too slow"
         else:
             status = "crashed"
             error_type = _signal_name(returncode) if returncode < 0 else f"exit {returncode}"

@@ -151,7 +151,7 @@ def collect(paths: list[str], example_inputs: str | None = None) -> tuple[list[T
     refs: list[TargetRef] = []
     errors: list[CollectError] = []
     for path in expand_paths(paths):
-        shown = os.path.relpath(path) if path.is_absolute() else str(path)
+        shown = shown_path(path)
         if not path.exists():
             errors.append(CollectError(shown, "no such file or folder"))
         elif path.suffix in ARCHIVE_SUFFIXES:
@@ -177,6 +177,14 @@ def collect(paths: list[str], example_inputs: str | None = None) -> tuple[list[T
     duplicates = {r.name for r in refs if sum(o.name == r.name for o in refs) > 1}
     refs = [_rename(r) if r.name in duplicates else r for r in refs]
     return refs, errors
+
+
+def shown_path(path: Path) -> str:
+    """Relative to the working folder when inside it, else as given."""
+    if not path.is_absolute():
+        return str(path)
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _rename(ref: TargetRef) -> TargetRef:

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Callable
 
 from migrate.convert.results import StrategyResult
-from migrate.convert.targets import TargetRef, first_line
+from migrate.convert.causes import summary_line
+from migrate.convert.targets import TargetRef
 
 REFERENCE_EVENT = "reference"
 
@@ -65,7 +66,7 @@ def run_target(request: dict, emit: Callable[[dict], None]) -> None:
             reference_run = reference_strategy.convert(context).run
         reference = harness.build_reference(reference_run, target, reference_strategy.name)
     except Exception as exc:
-        emit({"event": "target_error", "error": f"{type(exc).__name__}: {first_line(str(exc))}",
+        emit({"event": "target_error", "error": summary_line(str(exc)) or type(exc).__name__,
               "error_type": type(exc).__name__, "traceback": traceback.format_exc(limit=-8)})
         return
 

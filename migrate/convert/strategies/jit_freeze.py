@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrate.convert.strategies.base import Context, Converted, SkipStrategy, Strategy
+from migrate.convert.strategies.base import Context, Converted, Strategy
 
 
 class JitFreeze(Strategy):
@@ -11,13 +11,16 @@ class JitFreeze(Strategy):
     needs = ("jit.script", "jit.trace")
     description = "torch.jit.freeze of the scripted (else traced) archive, saved and reloaded (.pt)"
 
+    def skip_reason(self, target) -> str | None:
+        import torch
+
+        return None if isinstance(target.module, torch.nn.Module) else "jit.freeze applies to modules, not functions"
+
     def convert(self, ctx: Context) -> Converted:
         import torch
 
         source = next(name for name in self.needs if ctx.artifact(name))
         loaded = torch.jit.load(ctx.artifact(source))
-        if not hasattr(loaded, "forward") or isinstance(loaded, torch.jit.ScriptFunction):
-            raise SkipStrategy("jit.freeze applies to modules, not functions")
         frozen = torch.jit.freeze(loaded.eval())
         path = ctx.artifact_path(".pt")
         frozen.save(str(path))
