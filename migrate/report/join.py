@@ -239,7 +239,7 @@ def _target(
                 notes=tuple(_first_line(n) for n in r.get("notes") or [] if _first_line(n)),
                 seconds=_float(r.get("seconds")),
                 artifact=str(r.get("artifact") or ""),
-                draft_export=_text(r.get("draft_export")),
+                draft_export=_draft_summary(r.get("draft_export")),
                 checks=tuple(_check(c) for c in r.get("checks") or [] if isinstance(c, dict)),
                 latency_median_ms=median,
                 latency_iqr_ms=iqr,
@@ -408,6 +408,24 @@ def _code_after_reference(value) -> str:
     """The converter writes "file:line: code"; the code part ("" when absent)."""
     parts = _first_line(value).split(":", 2)
     return parts[2].strip() if len(parts) == 3 and parts[1].strip().isdigit() else ""
+
+
+def _draft_summary(value) -> str:
+    """torch.export.draft_export's report in one line: "2 issues: DATA_DEPENDENT_ERROR Eq(u0, 1) at f.py:3"."""
+    if not isinstance(value, dict):
+        return _text(value)
+    if value.get("ran") is False:
+        return f"draft_export did not run: {_first_line(value.get('error')) or 'no reason given'}"
+    listed = value.get("failures")
+    failures = [f for f in listed if isinstance(f, dict)] if isinstance(listed, list) else []
+    if not failures:
+        return "no issues found" if value.get("successful") else _text(value)
+    parts = []
+    for failure in failures:
+        where = _first_line(failure.get("user_line"))
+        text = " ".join(str(failure[k]) for k in ("type", "expr", "message") if failure.get(k))
+        parts.append(text + (f" at {where}" if where else ""))
+    return f"{len(failures)} issue{'s' if len(failures) != 1 else ''}: " + "; ".join(parts)
 
 
 def _text(value) -> str:

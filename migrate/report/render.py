@@ -50,6 +50,7 @@ def _environment():
         status=formatting.status,
         md=markdown_cell,
         mdcode=markdown_code,
+        prose=prose_html,
     )
     env.globals.update(
         verdict_labels=VERDICT_LABELS,
@@ -101,6 +102,17 @@ def diff_lines(diff: str) -> list[tuple[str, str]]:
         else:
             kinds.append(("ctx", line))
     return kinds
+
+
+def prose_html(text: str):
+    """Catalogue text as HTML: escaped, `code` spans kept as code, line breaks kept."""
+    from markupsafe import Markup, escape
+
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: show the text as it is
+        parts = [str(text)]
+    html = "".join(f"<code>{escape(p)}</code>" if i % 2 else str(escape(p)) for i, p in enumerate(parts))
+    return Markup(html.replace("\n", "<br>\n"))
 
 
 def find_check(result: StrategyResult, label: str) -> Check | None:

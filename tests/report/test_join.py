@@ -101,7 +101,7 @@ def test_latency_ratios_to_eager_and_torchscript(report):
 def test_summary_counts(report):
     s = report.summary
     assert (s.files_scanned, s.files_with_findings, s.files_failed, s.findings) == (7, 4, 1, 11)
-    assert dict(s.by_severity) == {"error": 3, "warning": 6, "info": 2}
+    assert dict(s.by_severity) == {"error": 9, "warning": 2, "info": 0}
     assert s.by_api[0].label in ("torch.jit.script", "torch.jit.trace") and s.by_api[0].total == 2
     assert dict(s.by_verdict) == {CLEAN: 1, FALLBACK: 1, TORCHSCRIPT: 1, BLOCKED: 0}
     assert s.strategies[:3] == ("eager", "jit.script", "jit.trace")
@@ -198,3 +198,18 @@ def test_inputs_are_not_modified(make_inputs):
     before = copy.deepcopy((inputs.scan, inputs.fix, inputs.convert))
     build_report(inputs)
     assert (inputs.scan, inputs.fix, inputs.convert) == before
+
+
+@pytest.mark.parametrize("draft, expected", [
+    ({"ran": True, "successful": False, "failures": [
+        {"type": "DATA_DEPENDENT_ERROR", "expr": "Eq(u0, 1)", "user_line": "m.py:3: if x.any():"}]},
+     "1 issue: DATA_DEPENDENT_ERROR Eq(u0, 1) at m.py:3: if x.any():"),
+    ({"ran": False, "error": "boom\nmore"}, "draft_export did not run: boom"),
+    ({"ran": True, "successful": True, "failures": []}, "no issues found"),
+    ({"ran": True, "failures": 3}, "ran: True; failures: 3"),  # unknown shape: shown as it is
+    ("a plain summary", "a plain summary"),
+    (None, ""),
+])
+def test_draft_export_summary(draft, expected):
+    convert = {"targets": [{"name": "t", "results": [{"strategy": "export", "status": "failed", "draft_export": draft}]}]}
+    assert build_report(Inputs(convert=convert)).targets[0].results[0].draft_export == expected
