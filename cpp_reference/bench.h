@@ -1,7 +1,10 @@
 // What both runners share: command-line options, the warm-up and timing loop, and the one JSON line
 // they print. A runner supplies only "load the model" and "run it on these inputs".
 //
-//   RUNNER MODEL --inputs IN.tensors [--outputs OUT.tensors] [--threads N] [--warmup N] [--iters N]
+//   RUNNER MODEL --inputs IN.tensors [--outputs OUT.tensors] [--threads N] [--warmup N] [--iters N] [--seed N]
+//
+// --seed N reseeds torch's CPU generator before every call (outside the timed region), so a model that
+// samples (torch.multinomial, dropout in train mode) draws what Python draws after torch.manual_seed(N).
 //
 // Success: exit 0 and one line
 //   {"runner": "...", "load_ms": 3.1, "median_ms": 0.21, "iqr_ms": 0.01, "min_ms": 0.2, "runs": 100, ...}
@@ -11,6 +14,7 @@
 
 #include "tensor_file.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 #include <c10/util/Exception.h>
@@ -33,6 +37,7 @@ struct Options {
   int threads = 1;
   int warmup = 10;
   int iters = 100;
+  int64_t seed = -1;  // < 0: do not reseed
 };
 
 enum ExitCode { kOk = 0, kUsage = 2, kInputs = 3, kLoad = 4, kRun = 5, kOutputs = 6 };
@@ -82,9 +87,19 @@ inline int parse_count(const std::string& flag, const std::string& value, int mi
   throw Failure{kUsage, "usage", flag + " needs an integer >= " + std::to_string(minimum) + ", got '" + value + "'"};
 }
 
+inline int64_t parse_seed(const std::string& value) {
+  try {
+    size_t used = 0;
+    const long long n = std::stoll(value, &used);
+    if (used == value.size() && n >= 0) return n;
+  } catch (const std::exception&) {
+  }
+  throw Failure{kUsage, "usage", "--seed needs an integer >= 0, got '" + value + "'"};
+}
+
 inline Options parse_options(int argc, char** argv) {
   const std::string usage = std::string("usage: ") + argv[0] +
-                            " MODEL --inputs FILE [--outputs FILE] [--threads N] [--warmup N] [--iters N]";
+                            " MODEL --inputs FILE [--outputs FILE] [--threads N] [--warmup N] [--iters N] [--seed N]";
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -97,6 +112,7 @@ inline Options parse_options(int argc, char** argv) {
     else if (arg == "--threads") o.threads = parse_count(arg, value(), 1);
     else if (arg == "--warmup") o.warmup = parse_count(arg, value(), 0);
     else if (arg == "--iters") o.iters = parse_count(arg, value(), 1);
+    else if (arg == "--seed") o.seed = parse_seed(value());
     else if (arg == "-h" || arg == "--help") throw Failure{kUsage, "usage", usage};
     else if (!arg.empty() && arg[0] == '-') throw Failure{kUsage, "usage", "unknown option " + arg + "\n" + usage};
     else if (o.model.empty()) o.model = arg;
@@ -147,8 +163,12 @@ inline int main(const char* runner, int argc, char** argv, const LoadFn& load) {
     std::vector<at::Tensor> outputs;
     std::vector<double> times_ms;
     try {
-      for (int i = 0; i < o.warmup; ++i) outputs = run(inputs);
+      for (int i = 0; i < o.warmup; ++i) {
+        if (o.seed >= 0) at::manual_seed(static_cast<uint64_t>(o.seed));
+        outputs = run(inputs);
+      }
       for (int i = 0; i < o.iters; ++i) {
+        if (o.seed >= 0) at::manual_seed(static_cast<uint64_t>(o.seed));
         const auto start = std::chrono::steady_clock::now();
         outputs = run(inputs);
         times_ms.push_back(ms_since(start));

@@ -32,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--threads", type=_positive, default=1, help="intra-op threads (default 1)")
     run.add_argument("--warmup", type=_non_negative, default=10, help="untimed runs first (default 10)")
     run.add_argument("--iters", type=_positive, default=100, help="timed runs (default 100)")
+    run.add_argument("--seed", type=_non_negative, help="reseed torch's CPU generator before every call")
     run.add_argument("--timeout", type=float, default=300.0, help="seconds before the runner is stopped")
     run.add_argument("--cache-dir", type=Path, help="build cache root")
     run.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -76,7 +77,7 @@ def _run(args) -> int:
     build = build_runners(cache_root=args.cache_dir) if args.archive.is_file() else None
     result = run_archive(
         args.archive, inputs, runner=runner, threads=args.threads, warmup=args.warmup, iters=args.iters,
-        timeout_s=args.timeout, build=build,
+        timeout_s=args.timeout, build=build, seed=args.seed,
     )  # fmt: skip
     if result.status == "ok" and args.outputs:
         try:

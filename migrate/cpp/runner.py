@@ -84,11 +84,14 @@ def run_archive(
     timeout_s: float = RUN_TIMEOUT_S,
     build: builder.BuildResult | None = None,
     check_inputs: bool = True,
+    seed: int | None = None,
 ) -> RunResult:
     """Run ``archive`` on ``inputs`` (tensors, or the path of a tensor file) with the matching runner.
 
     ``check_inputs=False`` turns off the AOTInductor package's own check of each input's dtype, shape
     and strides (about 0.7 us a call on a 2-core CPU): only for inputs known to match the package.
+    ``seed`` reseeds torch's CPU generator before every call, as ``torch.manual_seed(seed)`` does in
+    Python, so sampling models draw the same values as in Python.
     """
     runner = runner or runner_for(archive)
     if runner not in RUNNERS:
@@ -115,6 +118,8 @@ def run_archive(
             str(build.runners[runner]), str(archive), "--inputs", str(inputs_path), "--outputs", str(outputs_path),
             "--threads", str(threads), "--warmup", str(warmup), "--iters", str(iters),
         ]  # fmt: skip
+        if seed is not None:
+            command += ["--seed", str(seed)]
         try:
             env = {**os.environ, "AOTI_RUNTIME_CHECK_INPUTS": "1" if check_inputs else "0"}
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=env)

@@ -33,10 +33,10 @@ def convert_with_runner(ctx: Context, runner: str, source: str) -> Converted:
     if not build.ok:
         raise SkipStrategy(f"C++ runners unavailable: {build.error}")
 
-    def run_once(args: tuple, warmup: int, iters: int, check_inputs: bool = True):
+    def run_once(args: tuple, warmup: int, iters: int, check_inputs: bool = True, seed: int | None = None):
         result = run_archive(
-            archive, runner_inputs(args, runner), runner=runner, threads=ctx.threads,
-            warmup=warmup, iters=iters, timeout_s=RUN_TIMEOUT_S, build=build, check_inputs=check_inputs,
+            archive, runner_inputs(args, runner), runner=runner, threads=ctx.threads, warmup=warmup,
+            iters=iters, timeout_s=RUN_TIMEOUT_S, build=build, check_inputs=check_inputs, seed=seed,
         )  # fmt: skip
         if result.status != "ok":
             raise CppRunnerError(f"{runner} runner {result.status} at {result.stage}: {result.error}")
@@ -47,9 +47,13 @@ def convert_with_runner(ctx: Context, runner: str, source: str) -> Converted:
     timed = run_once(tuple(ctx.inputs), LATENCY_WARMUP, LATENCY_ITERS, check_inputs=False)
 
     def run(*args, **kwargs):
+        import torch
+
         if kwargs:
             raise CppRunnerError("the C++ runners take positional inputs only")
-        return run_once(args, CHECK_WARMUP, CHECK_ITERS).outputs
+        # The runner reseeds with the seed Python was last seeded with before each call, so a model
+        # that samples draws in C++ what it draws in Python right after torch.manual_seed.
+        return run_once(args, CHECK_WARMUP, CHECK_ITERS, seed=torch.initial_seed()).outputs
 
     return Converted(
         run=run,

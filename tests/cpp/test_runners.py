@@ -61,6 +61,23 @@ def test_every_dtype_and_shape_survives_the_cpp_reader_and_writer(runners, tmp_p
         assert got.dtype == sent.dtype and got.shape == sent.shape and torch.equal(got, sent)
 
 
+def test_seed_makes_cpp_sampling_draw_what_python_draws(runners, tmp_path):
+    class Sampler(torch.nn.Module):
+        def forward(self, probs):
+            return torch.multinomial(probs, 8, replacement=True)
+
+    archive = tmp_path / "sampler.pt"
+    torch.jit.script(Sampler()).save(str(archive))
+    probs = torch.rand(4, 50)
+    torch.manual_seed(7)
+    expected = Sampler()(probs)
+    result = run_archive(archive, [probs], warmup=2, iters=2, build=runners, seed=7)
+    assert result.status == "ok", result.error
+    assert torch.equal(result.outputs[0], expected)
+    unseeded = run_archive(archive, [probs], warmup=0, iters=1, build=runners)
+    assert not torch.equal(unseeded.outputs[0], expected)
+
+
 def test_archive_the_runner_cannot_load(runners, tmp_path):
     broken = tmp_path / "broken.pt"
     broken.write_bytes(b"this is not a zip archive")
