@@ -74,6 +74,7 @@ def load(request: Request, progress=print) -> Inputs:
 
     paths = {str(f.get("path")) for f in (scan or {}).get("findings") or [] if isinstance(f, dict) and f.get("path")}
     sources = read_sources(root, sorted(paths))
+    sources.update(read_target_files(convert, root, sources))
     return Inputs(scan=scan, fix=fix, convert=convert, root=root, sources=sources, origins=origins,
                   warnings=tuple(warnings))
 
@@ -132,6 +133,27 @@ def read_sources(root: str, paths: list[str]) -> dict[str, str]:
         except OSError:
             continue
     return sources
+
+
+def read_target_files(convert: dict | None, root: str, known: dict[str, str]) -> dict[str, str]:
+    """Text of the targets files (to see which classes a target builds), keyed like scan paths.
+
+    A file under ``root`` is keyed by its path relative to it; another by the path the converter gave.
+    """
+    from migrate.report.sources import parse_reference
+
+    found: dict[str, str] = {}
+    for target in (convert or {}).get("targets") or []:
+        reference = parse_reference(str(target.get("source") or "")) if isinstance(target, dict) else None
+        if reference is None or not reference[0].endswith(".py"):
+            continue
+        full = os.path.abspath(reference[0])
+        relative = os.path.relpath(full, root).replace(os.sep, "/")
+        key = reference[0] if relative.startswith("..") else relative
+        if key in known or key in found:
+            continue
+        found.update({key: text for text in read_sources("/", [full]).values()})
+    return found
 
 
 def environment() -> dict[str, str]:

@@ -37,8 +37,10 @@ from migrate.report.sources import (
     match_path,
     parse_reference,
     python_scopes,
+    reachable_spans,
     snippet,
     source_line_text,
+    top_level_definitions,
 )
 
 # Table order of the known strategies; unknown ones follow in the order first seen.
@@ -62,8 +64,11 @@ def build_report(
 ) -> Report:
     warnings = list(inputs.warnings)
     raw_findings = _list(inputs.scan, "findings", warnings, "scan")
-    paths = sorted({str(f.get("path", "")) for f in raw_findings if isinstance(f, dict)})
-    scopes = {path: python_scopes(inputs.sources.get(path, "")) for path in paths if path.endswith((".py", ".pyi"))}
+    finding_paths = {str(f.get("path", "")) for f in raw_findings if isinstance(f, dict)}
+    paths = sorted(finding_paths | set(inputs.sources))  # sources may add targets files without findings
+    python = [path for path in paths if path.endswith((".py", ".pyi"))]
+    scopes = {path: python_scopes(inputs.sources.get(path, "")) for path in python}
+    definitions = {path: top_level_definitions(inputs.sources.get(path, "")) for path in python}
     rewrites = _rewrites(inputs.fix)
 
     # 1. findings, numbered in report order, without their target links yet
@@ -79,7 +84,7 @@ def build_report(
         if isinstance(error, dict):
             warnings.append(f"convert: {error.get('file', '?')}: {_first_line(error.get('message')) or 'could not be read'}")
     strategies = _strategy_order(raw_targets)
-    targets = [_target(t, inputs, paths, scopes, base_findings, warnings) for t in raw_targets if isinstance(t, dict)]
+    targets = [_target(t, inputs, paths, scopes, definitions, base_findings, warnings) for t in raw_targets if isinstance(t, dict)]
 
     # 3. reverse links: finding -> targets
     linked: dict[str, list[str]] = {}
@@ -197,7 +202,8 @@ def _strategy_order(raw_targets: list) -> tuple[str, ...]:
 
 
 def _target(
-    raw: dict, inputs: Inputs, paths: list[str], scopes: dict, findings: list[Finding], warnings: list[str]
+    raw: dict, inputs: Inputs, paths: list[str], scopes: dict, definitions: dict, findings: list[Finding],
+    warnings: list[str],
 ) -> TargetSection:
     name = str(raw.get("name", "") or "unnamed target")
     raw_results = [r for r in raw.get("results") or [] if isinstance(r, dict) and r.get("strategy")]
@@ -249,7 +255,7 @@ def _target(
                 findings=linked,
             )
         )
-    builder, _ = locate(parse_reference(str(raw.get("source") or "")))
+    builder = _built_by(parse_reference(str(raw.get("source") or "")), inputs.root, paths, definitions, findings)
     all_linked = tuple(dict.fromkeys([i for r in results for i in r.findings] + list(builder)))
     check_labels = tuple(dict.fromkeys(c.input for r in results for c in r.checks))
     verdict, reason = _verdict(results)
@@ -266,6 +272,17 @@ def _target(
         findings=tuple(sorted(all_linked, key=lambda i: int(i[1:]))),
         torchscript_reference=reference,
     )
+
+
+def _built_by(ref, root: str, paths: list[str], definitions: dict, findings: list[Finding]) -> tuple[str, ...]:
+    """Ids of the findings in the target's builder function and in every class or function it uses."""
+    if ref is None:
+        return ()
+    path = match_path(ref[0], paths, root)
+    if path is None:
+        return ()
+    spans = reachable_spans(definitions, path, ref[1])
+    return tuple(f.id for f in findings if any(p == f.path and a <= f.line <= b for p, a, b in spans))
 
 
 def _verdict(results: list[StrategyResult]) -> tuple[str, str]:

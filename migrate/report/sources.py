@@ -54,6 +54,65 @@ def python_scopes(text: str) -> tuple[Scope, ...]:
     return tuple(scopes)
 
 
+@dataclass(frozen=True)
+class Definition:
+    """A top-level class or function and the names its body uses (calls, bases, attributes)."""
+
+    name: str
+    start: int
+    end: int
+    uses: frozenset[str]
+
+
+def top_level_definitions(text: str) -> dict[str, Definition]:
+    """Top-level classes and functions of a Python file by name; empty when it does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    found = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            uses = set()
+            for child in ast.walk(node):
+                if isinstance(child, ast.Name):
+                    uses.add(child.id)
+                elif isinstance(child, ast.Attribute):
+                    uses.add(child.attr)
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            found[node.name] = Definition(node.name, start, node.end_lineno or start, frozenset(uses - {node.name}))
+    return found
+
+
+def reachable_spans(
+    definitions: dict[str, dict[str, Definition]], path: str, line: int
+) -> list[tuple[str, int, int]]:
+    """(path, first, last) of the definition holding ``path:line`` and of every top-level class or
+    function it uses, directly or through others, among ``definitions`` (path -> name -> Definition).
+
+    A name is looked up in the same file first, else in the one other file that defines it (a name
+    defined in several other files is ambiguous and not followed).
+    """
+    start = next((d for d in definitions.get(path, {}).values() if d.start <= line <= d.end), None)
+    if start is None:
+        return []
+    seen = {(path, start.name)}
+    queue = [(path, start)]
+    spans = []
+    while queue:
+        where, definition = queue.pop()
+        spans.append((where, definition.start, definition.end))
+        for name in sorted(definition.uses):
+            if name in definitions.get(where, {}):
+                found = [(where, definitions[where][name])]
+            else:
+                found = [(p, defs[name]) for p, defs in definitions.items() if name in defs]
+            if len(found) == 1 and (found[0][0], name) not in seen:
+                seen.add((found[0][0], name))
+                queue.append(found[0])
+    return sorted(spans)
+
+
 def innermost(scopes: tuple[Scope, ...], line: int, kind: str | None = None) -> Scope | None:
     """The smallest scope (of ``kind`` if given) whose span holds ``line``."""
     holding = [s for s in scopes if s.start <= line <= s.end and (kind is None or s.kind == kind)]

@@ -14,15 +14,12 @@ STATUS_STYLES = {"ok": "green", "mismatch": "yellow", "failed": "red", "timeout"
 
 
 def not_ok(target: TargetSection) -> str:
-    """Strategies that did not succeed, grouped by status and cause, coloured by status."""
-    groups: dict[tuple[str, str], list[str]] = {}
+    """Strategies that did not succeed, grouped by status, coloured ("export, ts2ep failed; aoti skipped")."""
+    groups: dict[str, list[str]] = {}
     for r in target.results:
         if r.status != "ok":
-            groups.setdefault((r.status, r.cause), []).append(r.strategy)
-    return "; ".join(
-        f"{', '.join(names)} [{STATUS_STYLES.get(status, '')}]{status}[/]" + (f" ({escape(cause)})" if cause else "")
-        for (status, cause), names in groups.items()
-    )
+            groups.setdefault(r.status, []).append(r.strategy)
+    return "; ".join(f"{', '.join(names)} [{STATUS_STYLES.get(status, '')}]{escape(status)}[/]" for status, names in groups.items())
 
 
 def print_summary(report: Report, written: dict[str, str], console: Console | None = None) -> None:

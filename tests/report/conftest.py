@@ -24,7 +24,8 @@ def load_sample(**overrides) -> Inputs:
         fix=json.loads((DATA / "fix.json").read_text()),
         convert=json.loads((DATA / "convert.json").read_text()),
         root=str((DATA / "project").resolve()),
-        sources=read_sources(str(DATA / "project"), sorted({f["path"] for f in scan["findings"]})),
+        # the finding files, plus the targets file (the loader adds it from the converter's "source")
+        sources=read_sources(str(DATA / "project"), sorted({f["path"] for f in scan["findings"]} | {"models.py"})),
         origins={"scan": "read from scan.json", "fix": "read from fix.json", "convert": "read from convert.json"},
     )
     fields.update(overrides)

@@ -102,3 +102,14 @@ def test_read_sources_skips_unreadable_and_huge_files(tmp_path, monkeypatch):
     (tmp_path / "big.py").write_text("#" * 100)
     monkeypatch.setattr(inputs, "MAX_SOURCE_BYTES", 50)
     assert read_sources(str(tmp_path), ["a.py", "big.py", "gone.py"]) == {"a.py": "x = 1\n\ufffd"}
+
+
+def test_targets_files_are_read_for_the_join(tmp_path, monkeypatch):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "models.py").write_text("def t():\n    pass\n")
+    (tmp_path / "elsewhere.py").write_text("x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    convert = {"targets": [{"name": "a", "source": "src/models.py:1"}, {"name": "b", "source": "elsewhere.py:1"},
+                           {"name": "c", "source": "gone.py:3"}, {"name": "d", "source": "model.pt"}]}
+    found = inputs.read_target_files(convert, str(tmp_path / "src"), {})
+    assert found == {"models.py": "def t():\n    pass\n", "elsewhere.py": "x = 1\n"}

@@ -11,7 +11,15 @@ import pytest
 from migrate.report import readiness
 from migrate.report.join import build_report
 from migrate.report.model import BLOCKED, CLEAN, FALLBACK, TORCHSCRIPT, Inputs
-from migrate.report.sources import link_span, match_path, parse_reference, python_scopes, snippet
+from migrate.report.sources import (
+    link_span,
+    match_path,
+    parse_reference,
+    python_scopes,
+    reachable_spans,
+    snippet,
+    top_level_definitions,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -50,9 +58,12 @@ def test_failure_naming_a_line_links_to_findings_in_that_class(report):
     f8 = report.finding(export.findings[0])
     assert (f8.path, f8.line, f8.api, f8.scope) == ("loop.py", 22, "torch.jit.script", "WrapRNN.__init__")
     assert f8.targets == ("wrap_rnn",)
-    assert wrap.findings == ("F8",)
-    # the traced cell of MyRNNLoop (another class) is not linked: scope, not file
-    assert report.finding("F7").targets == ()
+    # the error names WrapRNN's line only: the traced cell of MyRNNLoop is not linked through it...
+    assert "F7" not in export.findings
+    # ...but WrapRNN's builder uses WrapRNN, which uses MyRNNLoop, whose __init__ traces a MyCell
+    # (F7), and MyCell declares __constants__ (F1)
+    assert wrap.findings == ("F1", "F7", "F8")
+    assert report.finding("F7").targets == ("wrap_rnn",)
 
 
 def test_failure_line_without_findings_still_shows_the_source(report):
@@ -73,6 +84,23 @@ def test_findings_inside_a_target_builder_are_linked_to_it():
     assert report.targets[0].findings == ("F1",)
     assert report.finding("F1").targets == ("traced",)
     assert report.finding("F2").targets == ()
+
+
+def test_classes_a_target_builds_link_their_findings(report):
+    assert report.finding("F1").api == "__constants__" and report.finding("F1").scope == "MyCell"
+    assert report.finding("F1").targets == ("my_cell", "gated_cell", "wrap_rnn")  # all build a MyCell
+    assert report.finding("F2").targets == ()  # module-level torch.jit.script: no target uses it
+    assert report.finding("F3").targets == ()  # deploy.py: no target builds anything there
+
+
+def test_reachable_spans_follow_names_across_files():
+    a = "class A:\n    def f(self):\n        return B()\n\n\ndef unused():\n    pass\n"
+    b = "class B:\n    x = C\n\n\nclass C:\n    pass\n"
+    c = "class C:\n    pass\n"  # a second C: ambiguous from a.py, but b.py has its own
+    definitions = {"a.py": top_level_definitions(a), "b.py": top_level_definitions(b), "c.py": top_level_definitions(c)}
+    assert reachable_spans(definitions, "a.py", 2) == [("a.py", 1, 3), ("b.py", 1, 2), ("b.py", 5, 6)]
+    assert reachable_spans(definitions, "a.py", 4) == []  # not inside a definition
+    assert top_level_definitions("def (:") == {}
 
 
 def test_rewrites_come_from_the_fix_stage_else_from_the_catalogue(report, make_report):
