@@ -19,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of the terminal")
     parser.add_argument("--strategies", type=_names, metavar="A,B", help="run only these strategies (and what they need)")
+    parser.add_argument("--targets", type=_names, metavar="A,B",
+                        help="only targets with these names (shell patterns, e.g. 'My*')")
     parser.add_argument("--skip", type=_names, metavar="A,B", default=[], help="do not run these strategies (e.g. aoti)")
     parser.add_argument("--cpp", action="store_true", help="also run the opt-in C++ runner strategies (cpp.*)")
     parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads for conversion and timing (default 1)")
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         result = convert(args.paths, strategies=args.strategies, skip=args.skip, threads=args.threads,
                          timeout=args.timeout, opt_in={"cpp"} if args.cpp else set(), artifact_dir=args.artifacts,
                          cache_dir=args.cache_dir, example_inputs=args.example_inputs, min_run_time=args.min_run_time,
-                         on_event=progress.on_event if progress else None)
+                         targets=args.targets, on_event=progress.on_event if progress else None)
     except ValueError as exc:
         print(f"migrate convert: {exc}", file=sys.stderr)
         return 2

@@ -233,15 +233,18 @@ def refs_for(paths_or_targets, example_inputs: str | None = None) -> tuple[list[
 
 def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, timeout: float = DEFAULT_TIMEOUT,
             opt_in: Iterable[str] = (), artifact_dir: str | Path | None = None, cache_dir: str | Path | None = None,
-            example_inputs: str | None = None, min_run_time: float = 0.2,
+            example_inputs: str | None = None, min_run_time: float = 0.2, targets: Iterable[str] | None = None,
             on_event: Callable[[dict], None] | None = None) -> ConvertRun:
     """Convert every target with every selected strategy, each target in its own worker process.
 
     ``paths_or_targets``: targets files, folders, ``.pt`` archives (with ``example_inputs``),
     TargetRefs or ``@migrate.target`` functions. ``strategies``/``skip``: names (see
-    ``select_strategies``); ``opt_in``: opt-in groups to add (``{"cpp"}``). Raises ValueError on
-    unknown strategy names; never on a broken target.
+    ``select_strategies``); ``opt_in``: opt-in groups to add (``{"cpp"}``); ``targets``: only the
+    targets whose name matches one of these shell patterns. Raises ValueError on unknown strategy
+    names; never on a broken target.
     """
+    import fnmatch
+
     from importlib.metadata import PackageNotFoundError, version
 
     from migrate.convert.strategies import discover
@@ -258,22 +261,28 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     on_event = on_event or (lambda event: None)
     started = time.monotonic()
     refs, errors = refs_for(paths_or_targets, example_inputs)
+    if targets:
+        patterns = list(targets)
+        refs = [r for r in refs if any(fnmatch.fnmatchcase(r.name, p) for p in patterns)]
+        if not refs:
+            errors.append({"file": ", ".join(map(str, paths_or_targets)),
+                           "message": f"no target matches {', '.join(patterns)}"})
     kinds = {"archive" if r.kind == "archive" else "module" for r in refs}
     names = [n for n in names if available[n].applies_to == "both" or available[n].applies_to in kinds]
     on_event({"event": "plan", "targets": [r.name for r in refs], "strategies": names})
-    targets = []
+    converted = []
     for ref in refs:
         results = run_worker(ref, names, options, on_event)
         ordered = [results[n] for n in names if n in results]
         ordered += [StrategyResult(n, "skipped", error="skipped by --skip", cause="skipped by user") for n in user_skipped]
         order = list(available)
         ordered.sort(key=lambda r: order.index(r.strategy))
-        targets.append(with_ratios(TargetResult(ref.name, ref.source, tuple(ordered))))
+        converted.append(with_ratios(TargetResult(ref.name, ref.source, tuple(ordered))))
         on_event({"event": "target_done", "target": ref.name})
     try:
         torch_version = version("torch")
     except PackageNotFoundError:
         torch_version = "unknown"
-    return ConvertRun(torch_version=torch_version, threads=threads, targets=tuple(targets), errors=tuple(errors),
+    return ConvertRun(torch_version=torch_version, threads=threads, targets=tuple(converted), errors=tuple(errors),
                       strategies=tuple(n for n in available if n in names or n in user_skipped),
                       wall_seconds=round(time.monotonic() - started, 1))
