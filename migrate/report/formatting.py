@@ -43,7 +43,7 @@ def ratio(value: float | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f} %"
+    return "–" if value is None else f"{value:.0f}\u202f%"
 
 
 def status(value: str) -> str:

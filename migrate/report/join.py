@@ -237,7 +237,7 @@ def _target(
                 strategy=strategy,
                 status=statuses[strategy],
                 error_type=str(r.get("error_type") or ""),
-                error=_first_line(r.get("error")),
+                error=_without_prefix(_first_line(r.get("error")), str(r.get("error_type") or "")),
                 cause=_first_line(r.get("cause")),
                 source_line=f"{ref[0]}:{ref[1]}" if ref else _first_line(r.get("source_line")),
                 source_text=line_text or _code_after_reference(r.get("source_line")),
@@ -425,6 +425,12 @@ def _code_after_reference(value) -> str:
     """The converter writes "file:line: code"; the code part ("" when absent)."""
     parts = _first_line(value).split(":", 2)
     return parts[2].strip() if len(parts) == 3 and parts[1].strip().isdigit() else ""
+
+
+def _without_prefix(error: str, error_type: str) -> str:
+    """"RuntimeError: boom" with error_type RuntimeError -> "boom" (the type is shown beside it)."""
+    prefix = f"{error_type}: "
+    return error[len(prefix):] if error_type and error.startswith(prefix) else error
 
 
 def _draft_summary(value) -> str:

@@ -18,6 +18,8 @@ VERDICT_LABELS = {
     BLOCKED: "converts with no strategy",
 }
 
+VERDICT_SHORT = {CLEAN: "clean", FALLBACK: "fallback", TORCHSCRIPT: "TorchScript", BLOCKED: "blocked"}
+
 STATUSES = ("ok", "mismatch", "failed", "timeout", "crashed", "skipped")
 SEVERITIES = ("error", "warning", "info")
 
@@ -133,6 +135,10 @@ class TargetSection:
     @property
     def verdict_label(self) -> str:
         return VERDICT_LABELS[self.verdict]
+
+    @property
+    def verdict_short(self) -> str:
+        return VERDICT_SHORT[self.verdict]
 
     def result(self, strategy: str) -> StrategyResult | None:
         return next((r for r in self.results if r.strategy == strategy), None)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from migrate.report.model import Readiness
 
+PCT = "\u202f%"  # narrow no-break space: "42 %" never breaks before the sign
+
 FORMULA = (
     "readiness = mean of the model score and the code score; "
     "model score = (targets that export cleanly + ½ × targets that export only via a fallback) ÷ targets; "
@@ -28,18 +30,19 @@ def compute(
     models = code = None
     if targets:
         models = 100.0 * (clean + 0.5 * fallback) / targets
-        parts.append(f"model score ({clean} + ½ × {fallback}) ÷ {targets} = {models:.0f} %")
+        parts.append(f"model score ({clean} + ½ × {fallback}) ÷ {targets} = {models:.0f}{PCT}")
     if findings is not None:
         code = 100.0 * (safe + 0.5 * unsafe) / findings if findings else 100.0
-        parts.append(
-            f"code score ({safe} + ½ × {unsafe}) ÷ {findings} = {code:.0f} %" if findings else "code score: no findings = 100 %"
-        )
+        if findings:
+            parts.append(f"code score ({safe} + ½ × {unsafe}) ÷ {findings} = {code:.0f}{PCT}")
+        else:
+            parts.append(f"code score: no findings = 100{PCT}")
     scores = [s for s in (models, code) if s is not None]
     percent = sum(scores) / len(scores) if scores else None
     if len(scores) == 2:
-        parts.append(f"readiness ({models:.0f} % + {code:.0f} %) ÷ 2 = {percent:.0f} %")
+        parts.append(f"readiness ({models:.0f}{PCT} + {code:.0f}{PCT}) ÷ 2 = {percent:.0f}{PCT}")
     elif percent is not None:
-        parts.append(f"readiness = {percent:.0f} % (only one score available)")
+        parts.append(f"readiness = {percent:.0f}{PCT} (only one score available)")
     else:
         parts.append("readiness: no targets converted and no scan, nothing to score")
     return Readiness(percent, models, code, FORMULA, "; ".join(parts))
