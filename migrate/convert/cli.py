@@ -14,7 +14,7 @@ def _names(value: str) -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH",
+    parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="targets files (.py with @migrate.target functions), folders of them, or TorchScript archives (.pt)")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of the terminal")
@@ -56,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.list_strategies:
         print(list_strategies())
         return 0
+    if not args.paths:
+        print("migrate convert: name at least one targets file, folder or .pt archive", file=sys.stderr)
+        return 2
     if args.threads < 1 or args.timeout <= 0:
         print("migrate convert: --threads must be >= 1 and --timeout > 0", file=sys.stderr)
         return 2
