@@ -87,8 +87,10 @@ def index(report, tmp_path) -> Path:
 
 
 def test_page_loads_with_its_sections_and_anchors(index, report, tmp_path):
-    result = chromium(index, tmp_path, "--dump-dom")
+    result = chromium(index, tmp_path, "--dump-dom", "--enable-logging=stderr", "--v=0")
     assert result.returncode == 0, result.stderr[-2000:]
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == [], console  # no script error, no "Refused to load ..." from the CSP
     dom = result.stdout
     assert "<title>Sample project</title>" in dom
     for section in ("summary", "matrix", "by-api", "targets", "files", "environment", "readiness-formula"):
@@ -137,3 +139,16 @@ def test_the_request_check_sees_page_requests(tmp_path):
     net_log = tmp_path / "net.json"
     chromium(page, tmp_path, f"--log-net-log={net_log}", "--dump-dom")
     assert sorted(page_requests(net_log)) == ["http://127.0.0.1:9/a.png", "http://127.0.0.1:9/b.css"]
+
+
+def test_clicking_a_header_sorts_the_table(index, tmp_path):
+    """The optional script: a click on "total" sorts the API table by it, ascending (it starts descending)."""
+    clicks = index.with_name("sorted.html")
+    clicks.write_text(index.read_text().replace("</body>", (
+        "<script>var th = document.querySelector('#by-api + table th:last-child'); th.click();"
+        "document.body.dataset.order = Array.prototype.map.call("
+        "document.querySelectorAll('#by-api + table tbody tr td:last-child'), function (c) { return c.textContent; }"
+        ").join(',');</script></body>")))
+    dom = chromium(clicks, tmp_path, "--dump-dom").stdout
+    order = dom.split('data-order="', 1)[1].split('"', 1)[0].split(",")
+    assert order == sorted(order, key=int) and len(set(order)) > 1
