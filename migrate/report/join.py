@@ -99,7 +99,7 @@ def build_report(
         title=title or "TorchScript migration report",
         tool_version=tool_version,
         generated=generated,
-        environment=_environment(inputs.convert, environment or {}),
+        environment=_environment(inputs.convert, environment or {}, generated, tool_version),
         summary=summary,
         files=files,
         targets=tuple(targets),
@@ -378,17 +378,29 @@ def _summary(inputs: Inputs, findings: list[Finding], targets: list[TargetSectio
     )
 
 
-def _environment(convert: dict | None, environment: dict[str, str]) -> tuple[tuple[str, str], ...]:
+ENVIRONMENT_LABELS = {"torch_version": "torch", "threads": "threads (latency runs)", "wall_seconds": "conversion wall time"}
+
+
+def _environment(
+    convert: dict | None, environment: dict[str, str], generated: str, tool_version: str
+) -> tuple[tuple[str, str], ...]:
     """The converter's environment (torch version, threads, ...) first, then the report's own."""
     found: dict[str, str] = {}
     for key, value in (convert or {}).items():
         if key in ("schema_version", "targets") or isinstance(value, (list, dict)) or value is None:
             continue
-        found[key.replace("_", " ")] = str(value)
-    for key, value in ((convert or {}).get("environment") or {}).items() if isinstance((convert or {}).get("environment"), dict) else ():
+        if key == "wall_seconds" and isinstance(value, (int, float)):
+            value = f"{value:.0f} s"
+        found[ENVIRONMENT_LABELS.get(key, key.replace("_", " "))] = str(value)
+    extra = (convert or {}).get("environment")
+    for key, value in extra.items() if isinstance(extra, dict) else ():
         found.setdefault(str(key).replace("_", " "), str(value))
     for key, value in environment.items():
         found.setdefault(key, str(value))
+    if generated:
+        found.setdefault("report date", generated)
+    if tool_version:
+        found.setdefault("tool version", f"torchscript-migrate {tool_version}")
     return tuple(found.items())
 
 

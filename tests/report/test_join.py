@@ -241,3 +241,10 @@ def test_inputs_are_not_modified(make_inputs):
 def test_draft_export_summary(draft, expected):
     convert = {"targets": [{"name": "t", "results": [{"strategy": "export", "status": "failed", "draft_export": draft}]}]}
     assert build_report(Inputs(convert=convert)).targets[0].results[0].draft_export == expected
+
+
+def test_environment_lists_torch_threads_machine_date_and_tool(report):
+    env = dict(report.environment)
+    assert env["torch"] == "2.13.0+cpu" and env["threads (latency runs)"] == "1"
+    assert env["machine"].startswith("x86_64") and env["report date"] == "2026-01-01 00:00 UTC"
+    assert env["tool version"] == "torchscript-migrate 0.0.0-test" and env["conversion wall time"] == "48 s"
