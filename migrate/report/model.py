@@ -24,6 +24,18 @@ STATUSES = ("ok", "mismatch", "failed", "timeout", "crashed", "skipped")
 SEVERITIES = ("error", "warning", "info")
 
 
+def file_anchor(path: str) -> str:
+    return "file-" + slug(path)
+
+
+def target_anchor(name: str) -> str:
+    return "target-" + slug(name)
+
+
+def slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in text).strip("-") or "x"
+
+
 @dataclass(frozen=True)
 class Inputs:
     """What the report is built from. Any of the three may be missing (None).

@@ -10,8 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from migrate.report import formatting, svg
-from migrate.report.join import target_anchor
-from migrate.report.model import VERDICT_LABELS, Check, Report, StrategyResult
+from migrate.report.model import VERDICT_LABELS, Check, Report, StrategyResult, target_anchor
 
 # No fetch of any kind may leave the file: only inline style/script and data: images are allowed.
 CONTENT_SECURITY_POLICY = (
