@@ -23,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fix-json", metavar="FILE", help="use this `migrate fix --format json` output instead of running the codemods")
     parser.add_argument("--convert-json", metavar="FILE", help="use this `migrate convert --format json` output instead of converting")
     parser.add_argument("--no-fix", action="store_true", help="do not compute codemod suggestions (the catalogue's fixable field is used)")
+    parser.add_argument("--only", type=_names, metavar="A,B",
+                        help="convert only the targets with these names (shell patterns, e.g. 'My*')")
     parser.add_argument("--strategies", type=_names, metavar="A,B", help="conversion strategies to run (default: all)")
     parser.add_argument("--skip", type=_names, metavar="A,B", help="conversion strategies to leave out")
     parser.add_argument("--threads", type=int, metavar="N", help="threads for latency measurement (converter default: 1)")
@@ -64,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         path=args.path, targets=list(args.targets), scan_json=args.scan_json, fix_json=args.fix_json,
         convert_json=args.convert_json, run_fix=not args.no_fix, strategies=args.strategies, skip=args.skip,
         threads=args.threads, timeout=args.timeout, cpp=args.cpp, example_inputs=args.example_inputs,
+        only=args.only,
     )
     try:
         progress = lambda m: err.print(m, style="dim", highlight=False, markup=False, soft_wrap=True)  # noqa: E731

@@ -38,6 +38,7 @@ class Request:
     timeout: float | None = None
     cpp: bool = False
     example_inputs: str | None = None
+    only: list[str] | None = None  # target names (shell patterns) to convert; None: all
 
 
 def load(request: Request, progress=print) -> Inputs:
@@ -207,6 +208,7 @@ def _call_convert(request: Request) -> dict:
         "opt_in": {"cpp"} if request.cpp else None,
         "cpp": request.cpp or None,
         "example_inputs": request.example_inputs,
+        "targets": request.only,
     }
     accepted = inspect.signature(convert).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())

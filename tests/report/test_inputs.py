@@ -87,7 +87,7 @@ def test_convert_gets_only_the_options_it_accepts(monkeypatch):
     import migrate.convert
 
     monkeypatch.setattr(migrate.convert, "convert", convert, raising=False)
-    request = Request(targets=["m.py"], strategies=["eager", "export"], timeout=5.0, cpp=True)
+    request = Request(targets=["m.py"], strategies=["eager", "export"], timeout=5.0, cpp=True, only=["My*"])
     assert inputs._call_convert(request) == {"schema_version": 1, "targets": []}
     assert seen == {"paths": ["m.py"], "strategies": ["eager", "export"], "threads": 1}
 
@@ -112,3 +112,17 @@ def test_targets_files_are_read_for_the_join(tmp_path, monkeypatch):
                            {"name": "c", "source": "gone.py:3"}, {"name": "d", "source": "model.pt"}]}
     found = inputs.read_target_files(convert, str(tmp_path / "src"), {})
     assert found == {"models.py": "def t():\n    pass\n", "elsewhere.py": "x = 1\n"}
+
+
+def test_convert_gets_every_option_when_it_takes_them_all(monkeypatch):
+    seen = {}
+
+    def convert(paths, **kwargs):
+        seen.update(kwargs)
+        return {"schema_version": 1, "targets": []}
+
+    import migrate.convert
+
+    monkeypatch.setattr(migrate.convert, "convert", convert, raising=False)
+    inputs._call_convert(Request(targets=["m.py"], skip=["aoti"], threads=2, cpp=True, only=["My*"]))
+    assert seen == {"skip": ["aoti"], "threads": 2, "opt_in": {"cpp"}, "cpp": True, "targets": ["My*"]}
