@@ -206,7 +206,6 @@ def _call_convert(request: Request) -> dict:
         "threads": request.threads,
         "timeout": request.timeout,
         "opt_in": {"cpp"} if request.cpp else None,
-        "cpp": request.cpp or None,
         "example_inputs": request.example_inputs,
         "targets": request.only,
     }

@@ -125,4 +125,4 @@ def test_convert_gets_every_option_when_it_takes_them_all(monkeypatch):
 
     monkeypatch.setattr(migrate.convert, "convert", convert, raising=False)
     inputs._call_convert(Request(targets=["m.py"], skip=["aoti"], threads=2, cpp=True, only=["My*"]))
-    assert seen == {"skip": ["aoti"], "threads": 2, "opt_in": {"cpp"}, "cpp": True, "targets": ["My*"]}
+    assert seen == {"skip": ["aoti"], "threads": 2, "opt_in": {"cpp"}, "targets": ["My*"]}
