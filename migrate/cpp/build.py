@@ -22,6 +22,7 @@ from pathlib import Path
 RUNNER_NAMES = ("torchscript_runner", "aoti_runner")
 SOURCE_SUFFIXES = (".cpp", ".h", ".txt")  # CMakeLists.txt, the runners and their headers
 STAMP = "build-ok.json"
+FAILED_STAMP = "build-failed.json"  # a failed build is not retried until asked (retry_failed) or tools change
 BUILD_TIMEOUT_S = 900
 
 
@@ -82,8 +83,14 @@ def build_runners(
     jobs: int | None = None,
     force: bool = False,
     timeout_s: float = BUILD_TIMEOUT_S,
+    retry_failed: bool = False,
 ) -> BuildResult:
-    """Build both runners, or reuse the cached build for these sources and this torch."""
+    """Build both runners, or reuse the cached build for these sources and this torch.
+
+    A build that failed with the same cmake and compiler is not retried unless ``retry_failed`` or
+    ``force`` (``migrate cpp build`` retries; the convert strategies do not, so a broken toolchain
+    costs one failed build, not one per target).
+    """
     import torch
 
     started = time.monotonic()
@@ -108,29 +115,46 @@ def build_runners(
             return BuildResult(True, build_dir, runners, cached=True, seconds=time.monotonic() - started)
         if problem:
             return BuildResult(ok=False, build_dir=build_dir, error=problem, seconds=time.monotonic() - started)
-        (build_dir / STAMP).unlink(missing_ok=True)
-        build_dir.mkdir(parents=True, exist_ok=True)
         log_path = build_dir / "build.log"
-        error = _run_cmake(cmake, compiler, source_dir, build_dir, log_path, jobs, timeout_s, torch)
+        tools = {"cmake": cmake, "compiler": compiler}
+        earlier = _earlier_failure(build_dir, tools)
+        if earlier and not (force or retry_failed):
+            error = f"{earlier} (an earlier build failed; `migrate cpp build` retries)"
+            return BuildResult(ok=False, build_dir=build_dir, error=error, log_path=log_path)
+        (build_dir / STAMP).unlink(missing_ok=True)
+        (build_dir / FAILED_STAMP).unlink(missing_ok=True)
+        build_dir.mkdir(parents=True, exist_ok=True)
+        error = _run_cmake(cmake, compiler, source_dir, build_dir, log_path, jobs, timeout_s, torch.utils.cmake_prefix_path)
         seconds = time.monotonic() - started
         if error is None and not all(p.is_file() for p in runners.values()):
             error = "cmake finished but the runner executables are missing"
         if error:
+            (build_dir / FAILED_STAMP).write_text(json.dumps({**tools, "error": error}, indent=1))
             return BuildResult(ok=False, build_dir=build_dir, error=error, seconds=seconds, log_path=log_path)
         stamp = {"key": key, "torch": torch.__version__, "sources": str(source_dir), "seconds": round(seconds, 1)}
         (build_dir / STAMP).write_text(json.dumps(stamp, indent=1))
         return BuildResult(True, build_dir, runners, cached=False, seconds=seconds, log_path=log_path)
 
 
+def _earlier_failure(build_dir: Path, tools: dict) -> str | None:
+    """The error of an earlier failed build with these same tools, if any."""
+    try:
+        failure = json.loads((build_dir / FAILED_STAMP).read_text())
+    except (OSError, ValueError):
+        return None
+    same_tools = all(failure.get(name) == path for name, path in tools.items())
+    return str(failure.get("error")) if same_tools else None
+
+
 def _is_complete(build_dir: Path, runners: dict[str, Path]) -> bool:
     return (build_dir / STAMP).is_file() and all(os.access(p, os.X_OK) for p in runners.values())
 
 
-def _run_cmake(cmake, compiler, source_dir, build_dir, log_path, jobs, timeout_s, torch) -> str | None:
+def _run_cmake(cmake, compiler, source_dir, build_dir, log_path, jobs, timeout_s, torch_prefix) -> str | None:
     """Configure and build; None on success, else the reason with the end of the log."""
     configure = [
         cmake, "-S", str(source_dir), "-B", str(build_dir),
-        f"-DCMAKE_PREFIX_PATH={torch.utils.cmake_prefix_path}",
+        f"-DCMAKE_PREFIX_PATH={torch_prefix}",
         f"-DCMAKE_CXX_COMPILER={compiler}",
         "-DCMAKE_BUILD_TYPE=Release",
     ]  # fmt: skip

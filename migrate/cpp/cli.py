@@ -52,7 +52,7 @@ def _build(args) -> int:
     from migrate.cpp.build import build_runners
 
     print("building the C++ runners (first build takes about 30 s)...", file=sys.stderr)
-    result = build_runners(cache_root=args.cache_dir, jobs=args.jobs, force=args.force)
+    result = build_runners(cache_root=args.cache_dir, jobs=args.jobs, force=args.force, retry_failed=True)
     if not result.ok:
         print(f"error: C++ runners not built: {result.error}", file=sys.stderr)
         return EXIT_FAILED

@@ -88,6 +88,12 @@ def test_archive_the_runner_cannot_load(runners, tmp_path):
     assert as_package.status == "failed" and as_package.stage == "load"
 
 
+def test_a_runner_past_its_timeout_is_stopped(runners, artifacts, models):
+    _, example, _ = models("SimpleCNN")
+    result = run_archive(artifacts["SimpleCNN"]["script"], list(example), iters=10**7, timeout_s=1, build=runners)
+    assert (result.status, result.stage) == ("timeout", "timeout") and "did not finish in 1 s" in result.error
+
+
 def test_missing_archive(runners, tmp_path):
     result = run_archive(tmp_path / "absent.pt2", [torch.ones(1)], build=runners)
     assert (result.status, result.stage) == ("failed", "archive") and "no such archive" in result.error
@@ -150,6 +156,10 @@ def test_failed_build_reports_the_compiler_error(tmp_path):
     result = build_runners(source_dir=sources, cache_root=tmp_path / "cache")
     assert not result.ok and "cmake build failed" in result.error and "deliberately_missing.h" in result.error
     assert result.log_path.is_file()
+    again = build_runners(source_dir=sources, cache_root=tmp_path / "cache")  # not retried: quick, same reason
+    assert not again.ok and "an earlier build failed" in again.error and "deliberately_missing.h" in again.error
+    retried = build_runners(source_dir=sources, cache_root=tmp_path / "cache", retry_failed=True)
+    assert not retried.ok and "earlier" not in retried.error and "deliberately_missing.h" in retried.error
 
 
 def test_cli_run_with_tensor_file_and_with_torch_save(runners, artifacts, models, tmp_path, capsys):

@@ -8,7 +8,9 @@ import pytest
 import torch
 
 from migrate.cpp.build import cache_key, find_tools
-from migrate.cpp.runner import parse_result_line, runner_for, runner_inputs
+import subprocess
+
+from migrate.cpp.runner import _result_from_process, parse_result_line, runner_for, runner_inputs
 from migrate.cpp.tensor_file import MAGIC, TensorFileError, decode, encode, read_tensors, write_tensors
 
 SAMPLES = [
@@ -135,3 +137,15 @@ def test_parse_result_line_takes_the_last_json_object():
     stdout = 'warning: something\n{"runner": "aoti", "median_ms": 1}\nnot json {\n'
     assert parse_result_line(stdout) == {"runner": "aoti", "median_ms": 1}
     assert parse_result_line("no result\n") is None
+
+
+def test_a_runner_killed_by_a_signal_is_crashed_not_an_exception(tmp_path):
+    done = subprocess.CompletedProcess([], -11, stdout="", stderr="Segmentation fault\n")
+    result = _result_from_process(done, tmp_path / "none", {"runner": "aoti", "archive": "m.pt2"})
+    assert (result.status, result.stage) == ("crashed", "crash") and "SIGSEGV" in result.error
+
+
+def test_a_runner_without_a_result_line_failed(tmp_path):
+    done = subprocess.CompletedProcess([], 1, stdout="", stderr="terminate called after throwing\n")
+    result = _result_from_process(done, tmp_path / "none", {"runner": "aoti", "archive": "m.pt2"})
+    assert result.status == "failed" and "without a result line" in result.error and "terminate" in result.error
