@@ -67,6 +67,7 @@ def test_html_shows_the_join_and_the_formula(report):
     assert 'href="#finding-F8"' in html and 'href="#target-wrap_rnn"' in html
     assert "if x.sum() &gt; 0:" in html  # the source line a failure names, escaped
     assert 'class="st st-mismatch"' in html
+    assert "<summary>1 more note</summary>" in html  # the trace's second warning is folded
 
 
 def test_markdown_for_github(report):
