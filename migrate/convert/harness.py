@@ -166,6 +166,14 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
         latency_ms=latency, notes=notes)
 
 
+def without_type(line: str, exc: BaseException) -> str:
+    """The error line without a leading "TypeName: " that repeats error_type."""
+    prefix = f"{type(exc).__name__}: "
+    while line.startswith(prefix):
+        line = line[len(prefix):]
+    return line or type(exc).__name__
+
+
 def mismatch_cause(checks: tuple[Check, ...]) -> str:
     """"wrong on the example", "wrong on other inputs" (silently wrong) or "rejects other inputs" (raises)."""
     bad = [c for c in checks if not c.ok]
@@ -188,6 +196,6 @@ def failed_result(strategy: Strategy, ctx: Context, exc: BaseException, seconds:
         notes += (f"explain_failure raised {type(explain_error).__name__}: {first_line(str(explain_error))}",)
     cause = extra.get("cause") or classify(type(exc).__name__, message)
     return StrategyResult(
-        strategy.name, "failed", error_type=type(exc).__name__, error=summary_line(message) or type(exc).__name__,
+        strategy.name, "failed", error_type=type(exc).__name__, error=without_type(summary_line(message), exc),
         cause=cause, source_line=user_source_line(message, frames), hint=extra.get("hint") or hint_for(cause),
         seconds=seconds, draft_export=extra.get("draft_export"), notes=notes)

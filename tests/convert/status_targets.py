@@ -46,6 +46,13 @@ class RaisesWhenExported(torch.nn.Module):
         return x + 1
 
 
+class AllocatesTooMuchWhenExported(torch.nn.Module):
+    def forward(self, x):
+        if torch.compiler.is_exporting():
+            return x + torch.empty(1 << 46, dtype=torch.uint8).sum()  # 64 TiB: the allocator refuses
+        return x + 1
+
+
 @migrate.target
 def fine():
     return migrate.Target(Fine(), (torch.randn(2, 3),))
@@ -69,6 +76,11 @@ def hangs():
 @migrate.target(name="raises")
 def raises():
     return migrate.Target(RaisesWhenExported(), (torch.randn(2, 3),))
+
+
+@migrate.target(name="out_of_memory")
+def out_of_memory():
+    return migrate.Target(AllocatesTooMuchWhenExported(), (torch.randn(2, 3),))
 
 
 @migrate.target(name="broken_build")

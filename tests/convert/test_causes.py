@@ -58,6 +58,9 @@ OBSERVED = [
                  "Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor:\n  Expected a value "
                  "of type 'Tensor' for argument 'self' but instead found type 'List[Tensor]'.",
                  "TorchScript compile error", id="script-builtin-sum"),
+    pytest.param("RuntimeError", "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+                 "memory: you tried to allocate 70368744177664 bytes. Error code 12 (Cannot allocate memory)",
+                 "out of memory", id="allocator-refuses"),
     pytest.param("ValueError", "this model refuses to be exported", "other", id="user-error-is-other"),
 ]
 

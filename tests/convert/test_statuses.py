@@ -35,7 +35,8 @@ pytestmark = pytest.mark.slow
 def test_exit_code_says_some_conversions_failed(status_run):
     code, run = status_run
     assert code == 1
-    assert [t.name for t in run.targets] == ["fine", "segfaults", "aborts", "hangs", "raises", "broken_build"]
+    assert [t.name for t in run.targets] == ["fine", "segfaults", "aborts", "hangs", "raises", "out_of_memory",
+                                              "broken_build"]
 
 
 def test_ok(status_run):
@@ -67,6 +68,11 @@ def test_failed_names_the_user_line(status_run):
     assert failed.status == "failed" and failed.error_type == "ValueError"
     assert failed.error == "this model refuses to be exported"
     assert failed.source_line.endswith('status_targets.py:45: raise ValueError("this model refuses to be exported")')
+
+
+def test_allocation_failure_is_out_of_memory(status_run):
+    oom = result(status_run[1], "out_of_memory", "export")
+    assert oom.status == "failed" and oom.cause == "out of memory"
 
 
 def test_skipped(status_run):
