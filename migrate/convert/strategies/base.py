@@ -31,6 +31,8 @@ else needs to change. A strategy:
     ``applies_to = "module"``  which targets it converts: "module" (Python modules and functions
         from a targets file), "archive" (a TorchScript ``.pt`` given on the command line), "both".
     ``skip_reason(target) -> str | None``  why it does not apply to a target (recorded as skipped).
+  ``convert`` may also raise ``SkipStrategy(reason)`` when it finds out late that it does not apply.
+  For archive targets, ``ctx.archive_file`` is the path of the ``.pt`` given on the command line.
 
 Conversion and checks run under ``torch.no_grad()`` with a fixed seed, in a worker process per
 target; a crash or hang there only marks the strategy that was running.
