@@ -1,0 +1,125 @@
+"""The scan: discover files, reuse cached results, analyse the rest in parallel processes, select rules.
+
+This is the I/O edge of the scanner; `analyze.py` holds the pure per-file work.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable
+
+from migrate.scan.analyze import analyze
+from migrate.scan.cache import ScanCache, content_hash, default_cache_dir
+from migrate.scan.catalogue import select_rules
+from migrate.scan.files import SourceFile, discover, scan_root
+from migrate.scan.model import FileError, Finding, ScanConfig, ScanResult
+
+Progress = Callable[[int, int], None]  # (files done, files to analyse)
+_BATCH = 8
+_INLINE_BELOW = 24  # fewer files than this are analysed in-process: starting workers costs more
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _analyze_one(source: SourceFile, known_hash: str | None):
+    """Runs in a worker. Returns (relpath, size, mtime, hash, findings as dicts or None if unchanged, error)."""
+    try:
+        data = _read(source.path)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, PermissionError):
+            reason = "permission denied"
+        return source.relpath, source.size, source.mtime_ns, None, [], reason
+    digest = content_hash(data)
+    if digest == known_hash:
+        return source.relpath, source.size, source.mtime_ns, digest, None, None
+    findings, error = analyze(data, source.relpath, source.language)
+    return (source.relpath, source.size, source.mtime_ns, digest, [f.to_dict() for f in findings],
+            error.reason if error else None)
+
+
+def _analyze_batch(batch):
+    return [_analyze_one(source, known) for source, known in batch]
+
+
+def _executor(jobs: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
+def _run(todo: list, jobs: int, progress: Progress | None):
+    total = len(todo)
+    if jobs <= 1 or total < _INLINE_BELOW:
+        for done, (source, known) in enumerate(todo, 1):
+            yield _analyze_one(source, known)
+            if progress:
+                progress(done, total)
+        return
+    # Largest files first so that no worker is left with a big file at the end.
+    todo = sorted(todo, key=lambda item: -item[0].size)
+    batches = [todo[i::max(1, total // _BATCH)] for i in range(max(1, total // _BATCH))]
+    done = 0
+    with _executor(jobs) as pool:
+        futures = [pool.submit(_analyze_batch, batch) for batch in batches]
+        for future in as_completed(futures):
+            results = future.result()
+            yield from results
+            done += len(results)
+            if progress:
+                progress(done, total)
+
+
+def scan(paths: list[str], config: ScanConfig | None = None, *, root: str | None = None,
+         progress: Progress | None = None) -> ScanResult:
+    """Scan files and folders; never raises for anything a scanned file contains."""
+    started = time.perf_counter()
+    config = config or ScanConfig()
+    paths = [str(p) for p in paths]
+    root = os.path.abspath(root) if root else scan_root(paths)
+    files, errors = discover(paths, root, config.include, config.exclude, config.respect_gitignore)
+    cache_dir = default_cache_dir() if config.cache_dir is None else config.cache_dir
+    cache = ScanCache(cache_dir or None, root)
+    enabled = select_rules(config.select, config.ignore)
+
+    outcomes: dict[str, tuple[list, str | None]] = {}
+    todo = []
+    hits = 0
+    for source in files:
+        if source.size > config.max_file_bytes:
+            errors.append(FileError(source.relpath, f"file too large ({source.size / 1e6:.1f} MB; the limit is "
+                                                    f"{config.max_file_bytes / 1e6:.0f} MB, max-file-size in [tool.migrate])"))
+            continue
+        fresh, stale = cache.lookup(source.relpath, source.size, source.mtime_ns)
+        if fresh is not None:
+            outcomes[source.relpath] = (fresh["findings"], fresh["error"])
+            hits += 1
+        else:
+            todo.append((source, stale))
+
+    jobs = config.jobs or os.cpu_count() or 1
+    stale_of = {source.relpath: stale for source, stale in todo}
+    work = [(source, stale["hash"] if stale else None) for source, stale in todo]
+    for relpath, size, mtime_ns, digest, findings, error in _run(work, jobs, progress):
+        if findings is None:  # touched but unchanged
+            findings, error = stale_of[relpath]["findings"], stale_of[relpath]["error"]
+        outcomes[relpath] = (findings, error)
+        if digest is not None:
+            cache.store(relpath, size, mtime_ns, digest, findings, error)
+    cache.save()
+
+    found = []
+    for relpath, (findings, error) in outcomes.items():
+        if error:
+            errors.append(FileError(relpath, error))
+        found.extend(Finding(**f) for f in findings if f["rule"] in enabled)
+    found.sort(key=lambda f: f.sort_key)
+    errors.sort(key=lambda e: e.path)
+    return ScanResult(root=root, files_scanned=len(files), findings=tuple(found), errors=tuple(errors),
+                      seconds=time.perf_counter() - started, cache_hits=hits)

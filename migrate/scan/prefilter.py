@@ -1,0 +1,182 @@
+"""Cheap pre-filters that let the scanner skip code which provably holds no finding.
+
+Why they cannot miss a finding the parser would report:
+
+1. File level. Every Python rule needs one of the trigger words in the file's text: an API under
+   `torch.jit` (and `torch._C._jit_*`) can only be reached through an import or attribute chain that
+   spells `jit`; `optimize_for_mobile` through `mobile_optimizer`; `__constants__` and signature type
+   comments are spelled out. (Star imports `from torch.jit import *` also spell `jit`.) A file whose
+   bytes contain none of them has no finding. Files in an encoding where ASCII words are not ASCII
+   bytes (UTF-16/32, detected by BOM or NUL bytes) are never skipped. C++ rules all spell `jit` or
+   `torch/script.h`.
+
+2. Statement level (`relevant_source`). Inside a file that passes, a statement can only hold a finding
+   if its own text contains a trigger word, or a name that an import binds to a trigger API
+   (`from torch.jit import script as s` makes `s` a trigger word). A name can only be rebound by
+   a statement that spells it, so every statement that could change what a trigger name means is kept
+   too. The kept statements are parsed as one module with their original line numbers and columns;
+   a class is kept as its header plus the statements of its body that qualify, recursively.
+   Imports are always kept. If Python's own parser cannot read the file (newer syntax, Python 2,
+   deep nesting), the whole file goes to libcst unchanged.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+PY_TRIGGERS = (b"jit", b"mobile_optimizer", b"__constants__", b"type:")
+CPP_TRIGGERS = (b"jit", b"torch/script.h")
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_TRIGGER_RE = re.compile(r"jit|mobile_optimizer|__constants__|#\s*type:")
+
+
+def may_contain_findings(data: bytes, language: str) -> bool:
+    if data.startswith(_WIDE_BOMS) or b"\x00" in data:
+        return True  # not ASCII-compatible: let the full path decide (and report)
+    triggers = CPP_TRIGGERS if language == "cpp" else PY_TRIGGERS
+    return any(t in data for t in triggers)
+
+
+def _trigger_names(tree: ast.Module) -> set[str] | None:
+    """Names bound to trigger APIs by imports, or by assignments of dotted names (`f = torch._C._jit_f`),
+    transitively; None if a star import makes every name a trigger."""
+    names = set()
+    aliases = []  # (name, dotted value) of `name = a.b.c`: the resolver follows these
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                dotted = _dotted(node.value)
+                if dotted:
+                    aliases.append((node.targets[0].id, dotted))
+            continue
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            for alias in node.names:
+                if alias.name == "*":
+                    if _TRIGGER_RE.search(module):
+                        return None
+                    continue
+                if _TRIGGER_RE.search(f"{module}.{alias.name}"):
+                    names.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname and _TRIGGER_RE.search(alias.name):
+                    names.add(alias.asname)
+    changed = True
+    while changed:
+        changed = False
+        for name, dotted in aliases:
+            if name not in names and (_TRIGGER_RE.search(dotted) or dotted.split(".")[0] in names):
+                names.add(name)
+                changed = True
+    return names
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _start_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", None)
+    return min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
+
+
+@dataclass(frozen=True)
+class Relevant:
+    """Kept statements: line `i` (1-based) of `source` is line `line_map[i - 1]` of the original;
+    `top_lines[k]` is the line of `source` where its k-th top-level statement starts."""
+
+    source: str
+    line_map: list[int]
+    top_lines: list[int]
+
+
+def relevant_source(text: str) -> Relevant | None:
+    """The statements of `text` that may hold findings, or None when the whole text must be parsed
+    (Python's parser failed, or every name may be a trigger)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    names = _trigger_names(tree)
+    if names is None:
+        return None
+    pattern = _TRIGGER_RE if not names else re.compile(
+        _TRIGGER_RE.pattern + "|" + "|".join(rf"\b{re.escape(n)}\b" for n in sorted(names)))
+    lines = split_lines(text)
+    # Classes matter beyond their own text when `__constants__` is around: "derives from nn.Module" may
+    # go through a local base class. Their headers are then kept with a `pass` body.
+    keep_class_headers = "__constants__" in text
+    kept: list[tuple[int, int] | tuple[str, int]] = []  # line ranges (1-based, inclusive), or synthetic lines
+
+    top_starts: list[int] = []  # original first line of each kept top-level statement (libcst's Module.body)
+
+    def add(start: int, end: int, top: bool = False) -> None:
+        if kept and isinstance(kept[-1][0], int) and start <= kept[-1][1]:  # `a = 1; b = 2` share a line
+            kept[-1] = (kept[-1][0], max(end, kept[-1][1]))
+        else:
+            kept.append((start, end))
+            if top:
+                top_starts.append(start)
+
+    def keep(statements: list[ast.stmt], top: bool = False) -> bool:
+        any_kept = False
+        for node in statements:
+            start, end = _start_line(node), node.end_lineno or node.lineno
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                add(start, end, top)
+                any_kept = True
+                continue
+            is_class = isinstance(node, ast.ClassDef)
+            matched = bool(pattern.search("".join(lines[start - 1:end])))
+            if not matched and not (is_class and keep_class_headers):
+                continue
+            any_kept = True
+            body = node.body if is_class else None
+            first = _start_line(body[0]) if body else 0
+            if body and first > node.lineno and not lines[first - 1][:body[0].col_offset].strip():
+                add(start, first - 1, top)
+                if not (matched and keep(body)):  # keep the class valid with a stand-in body
+                    indent = re.match(r"[ \t]*", lines[first - 1]).group()
+                    kept.append((indent + "pass\n", first - 1))
+            else:
+                add(start, end, top)
+        return any_kept
+
+    keep(tree.body, top=True)
+    line_map: list[int] = []
+    parts: list[str] = []
+    for item in kept:
+        if isinstance(item[0], str):
+            parts.append(item[0])
+            line_map.append(item[1])
+        else:
+            for n in range(item[0], item[1] + 1):
+                parts.append(lines[n - 1])
+                line_map.append(n)
+    if len(line_map) >= len(lines):
+        return None
+    source = "".join(parts)
+    if source and not source.endswith(("\n", "\r")):
+        source += "\n"
+    first_synthetic = {}
+    for index, original in enumerate(line_map, 1):
+        first_synthetic.setdefault(original, index)
+    return Relevant(source, line_map, [first_synthetic[n] for n in top_starts])
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as Python's tokenizer sees them (only \\n, \\r\\n and \\r end a line), ends kept."""
+    return _LINE.findall(text)
