@@ -21,6 +21,24 @@ class CppRunnerError(RuntimeError):
     """The C++ runner could not load or run the program; the message says where and why."""
 
 
+def require_same_constants(args: tuple, example: tuple) -> None:
+    """An AOTInductor package takes tensors only: its non-tensor arguments were fixed at export.
+
+    A service calling it cannot pass another value, so a check input whose non-tensor leaves differ
+    from the example's is an error here, not a silent run with the exported value.
+    """
+    import torch
+    from torch.utils._pytree import tree_leaves
+
+    given, fixed = tree_leaves(args), tree_leaves(example)
+    for i, (value, exported) in enumerate(zip(given, fixed)):
+        if not isinstance(exported, torch.Tensor) and value != exported:
+            raise CppRunnerError(
+                f"input leaf {i} is {value!r}, but the package was exported with {exported!r}: an AOTInductor "
+                "package takes tensors only and keeps non-tensor arguments as exported"
+            )
+
+
 def convert_with_runner(ctx: Context, runner: str, source: str) -> Converted:
     """Time ``ctx.artifact(source)`` in the ``runner`` on the example and return a checkable program."""
     from migrate.cpp.build import build_runners
@@ -51,6 +69,8 @@ def convert_with_runner(ctx: Context, runner: str, source: str) -> Converted:
 
         if kwargs:
             raise CppRunnerError("the C++ runners take positional inputs only")
+        if runner == "aoti":
+            require_same_constants(args, tuple(ctx.inputs))
         # The runner reseeds with the seed Python was last seeded with before each call, so a model
         # that samples draws in C++ what it draws in Python right after torch.manual_seed.
         return run_once(args, CHECK_WARMUP, CHECK_ITERS, seed=torch.initial_seed()).outputs

@@ -64,6 +64,22 @@ def test_wrong_shape_on_a_check_input_raises_a_runner_error(runners, artifacts, 
         converted.run(torch.rand(4, 4), torch.rand(4, 4))
 
 
+def test_aoti_refuses_a_flag_other_than_the_exported_one(runners, tmp_path):
+    class Decoder(torch.nn.Module):
+        def forward(self, x, greedy: bool):
+            return x.argmax(-1) if greedy else x.argmin(-1)
+
+    example, other = (torch.rand(2, 5), True), (torch.rand(2, 5), False)
+    package = tmp_path / "decoder.pt2"
+    with torch.no_grad():
+        torch._inductor.aoti_compile_and_package(torch.export.export(Decoder(), example), package_path=str(package))
+    ctx = _context(Decoder(), example, [other], tmp_path, {"aoti": str(package)}, "cpp.aoti")
+    converted = discover()["cpp.aoti"].convert(ctx)
+    assert torch.equal(converted.run(*example)[0], Decoder()(*example))
+    with pytest.raises(CppRunnerError, match="exported with True"):
+        converted.run(*other)
+
+
 def test_archive_the_runner_cannot_load_fails_the_strategy(runners, models, tmp_path):
     module, example, checks = models("MyCell")
     broken = tmp_path / "broken.pt"
