@@ -80,7 +80,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         output = None
     if args.output:
-        Path(args.output).write_text(output if output is not None else render_text(result))
+        try:
+            Path(args.output).write_text(output if output is not None else render_text(result))
+        except OSError as exc:
+            print(f"migrate convert: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         print(f"wrote {args.output}", file=sys.stderr)
     elif output is not None:
         sys.stdout.write(output)

@@ -251,6 +251,7 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
 
     if isinstance(paths_or_targets, (str, Path, TargetRef)) or hasattr(paths_or_targets, TARGET_ATTRIBUTE):
         paths_or_targets = [paths_or_targets]
+    strategies, skip, targets = (v.split(",") if isinstance(v, str) else v for v in (strategies, skip, targets))
     available = discover()
     names, user_skipped = select_strategies(
         available, {n: s.opt_in for n, s in available.items()}, {n: s.needs for n, s in available.items()},
@@ -268,7 +269,8 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
             errors.append({"file": ", ".join(map(str, paths_or_targets)),
                            "message": f"no target matches {', '.join(patterns)}"})
     kinds = {"archive" if r.kind == "archive" else "module" for r in refs}
-    names = [n for n in names if available[n].applies_to == "both" or available[n].applies_to in kinds]
+    if kinds:  # no column for strategies that apply to none of the targets (jit.load without archives)
+        names = [n for n in names if available[n].applies_to == "both" or available[n].applies_to in kinds]
     on_event({"event": "plan", "targets": [r.name for r in refs], "strategies": names})
     converted = []
     for ref in refs:

@@ -1,6 +1,7 @@
 """Fast CLI behaviour: listing strategies, usage errors, the progress bar, the table."""
 
 import io
+from pathlib import Path
 
 from rich.console import Console
 
@@ -45,3 +46,19 @@ def test_table_shows_status_latency_ratio_and_details():
     text = render_text(run, width=150)
     assert "500.0 µs" in text and "1.00 ms" in text and "×2.00" in text
     assert "wrong: check 1" in text and "Gate · jit.trace: mismatch [wrong on other inputs]" in text
+
+
+def test_unwritable_output_is_reported(tmp_path, capsys):
+    targets = str(Path(__file__).parent / "status_targets.py")
+    code = main(["convert", targets, "--targets", "no-such-target", "--output", str(tmp_path / "missing" / "out.txt"),
+                 "--cache-dir", str(tmp_path)])
+    assert code == 2 and "cannot write" in capsys.readouterr().err
+
+
+def test_api_accepts_comma_separated_names(tmp_path):
+    from migrate.convert import convert
+
+    targets = Path(__file__).parent / "status_targets.py"
+    run = convert(targets, strategies="jit.trace", targets="no-such-*", cache_dir=tmp_path)
+    assert run.targets == () and run.strategies == ("eager", "jit.trace")
+    assert run.errors[0]["message"] == "no target matches no-such-*"
