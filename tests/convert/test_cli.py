@@ -60,5 +60,5 @@ def test_api_accepts_comma_separated_names(tmp_path):
 
     targets = Path(__file__).parent / "status_targets.py"
     run = convert(targets, strategies="jit.trace", targets="no-such-*", cache_dir=tmp_path)
-    assert run.targets == () and run.strategies == ("eager", "jit.trace")
+    assert run.targets == () and "jit.trace" in run.strategies and "export" not in run.strategies
     assert run.errors[0]["message"] == "no target matches no-such-*"
