@@ -18,7 +18,18 @@ VERDICT_LABELS = {
     BLOCKED: "converts with no strategy",
 }
 
+VERDICT_PLURALS = {
+    CLEAN: "export cleanly",
+    FALLBACK: "export only via a fallback",
+    TORCHSCRIPT: "still need TorchScript",
+    BLOCKED: "convert with no strategy",
+}
 VERDICT_SHORT = {CLEAN: "clean", FALLBACK: "fallback", TORCHSCRIPT: "TorchScript", BLOCKED: "blocked"}
+
+def verdict_count(verdict: str, count: int) -> str:
+    """"1 exports cleanly", "5 export cleanly"."""
+    return f"{count} {(VERDICT_LABELS if count == 1 else VERDICT_PLURALS)[verdict]}"
+
 
 STATUSES = ("ok", "mismatch", "failed", "timeout", "crashed", "skipped")
 SEVERITIES = ("error", "warning", "info")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from migrate.report import formatting, svg
-from migrate.report.model import VERDICT_LABELS, Check, Report, StrategyResult, target_anchor
+from migrate.report.model import VERDICT_LABELS, Check, Report, StrategyResult, target_anchor, verdict_count
 
 # No fetch of any kind may leave the file: only inline style/script and data: images are allowed.
 CONTENT_SECURITY_POLICY = (
@@ -53,6 +53,7 @@ def _environment():
     )
     env.globals.update(
         verdict_labels=VERDICT_LABELS,
+        verdict_count=verdict_count,
         status_symbols=formatting.STATUS_SYMBOLS,
         severity_symbols=formatting.SEVERITY_SYMBOLS,
         text_bar=formatting.text_bar,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from migrate.report import formatting
-from migrate.report.model import BLOCKED, CLEAN, FALLBACK, TORCHSCRIPT, VERDICT_LABELS, TargetSection
+from migrate.report.model import BLOCKED, CLEAN, FALLBACK, TORCHSCRIPT, VERDICT_LABELS, TargetSection, verdict_count
 
 FAMILY_COLOURS = (  # (strategy prefix, colour): first match wins
     ("eager", "#6b7280"),
@@ -115,7 +115,7 @@ def stacked_bar(parts: list[tuple[str, int, str]], label: str, width: int = 360,
 
 def verdict_bar(by_verdict: tuple[tuple[str, int], ...]) -> str:
     parts = [(VERDICT_LABELS[v], n, VERDICT_COLOURS[v]) for v, n in by_verdict]
-    return stacked_bar(parts, "Targets by migration route: " + ", ".join(f"{n} {VERDICT_LABELS[v]}" for v, n in by_verdict))
+    return stacked_bar(parts, "Targets by migration route: " + ", ".join(verdict_count(v, n) for v, n in by_verdict))
 
 
 def rewrite_bar(safe: int, unsafe: int, manual: int) -> str:

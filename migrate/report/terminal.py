@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from migrate.report import formatting
-from migrate.report.model import VERDICT_LABELS, Report, TargetSection
+from migrate.report.model import VERDICT_LABELS, Report, TargetSection, verdict_count
 
 STATUS_STYLES = {"ok": "green", "mismatch": "yellow", "failed": "red", "timeout": "bold red", "crashed": "bold red",
                  "skipped": "dim"}
@@ -39,7 +39,7 @@ def print_summary(report: Report, written: dict[str, str], console: Console | No
     )
     if report.targets:
         console.print(
-            f"{s.targets} targets: " + ", ".join(f"{n} {VERDICT_LABELS[v]}" for v, n in s.by_verdict if n),
+            f"{s.targets} targets: " + ", ".join(verdict_count(v, n) for v, n in s.by_verdict if n),
             highlight=False,
             soft_wrap=True,
         )
