@@ -192,9 +192,12 @@ def _call_scan(path: str) -> dict:
 
 
 def _call_fix(path: str) -> dict:
+    """Every rewrite the codemods would make, safe and unsafe, computed without writing anything."""
     from migrate.fix import suggest
 
-    return _to_dict(suggest([path], config=None, unsafe=True))
+    accepted = inspect.signature(suggest).parameters
+    options = {k: v for k, v in (("config", None), ("unsafe", True)) if k in accepted}
+    return _to_dict(suggest([path], **options))
 
 
 def _call_convert(request: Request) -> dict:
