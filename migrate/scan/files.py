@@ -62,8 +62,10 @@ def relative_to(path: str, root: str) -> str:
 
 
 class Walker:
-    def __init__(self, root: str, include=(), exclude=(), respect_gitignore: bool = True) -> None:
+    def __init__(self, root: str, include=(), exclude=(), respect_gitignore: bool = True,
+                 base: str | None = None) -> None:
         self.root = root
+        self.base = base or root
         self.include = _spec(include)
         self.exclude = _spec(exclude)
         self.respect_gitignore = respect_gitignore
@@ -74,9 +76,14 @@ class Walker:
     def _rel(self, path: str) -> str:
         return relative_to(path, self.root)
 
-    def _excluded(self, rel: str, is_dir: bool) -> bool:
-        target = rel + "/" if is_dir else rel
-        return bool(self.exclude and self.exclude.match_file(target))
+    def _excluded(self, path: str, is_dir: bool) -> bool:
+        if not self.exclude:
+            return False
+        rel = relative_to(path, self.base)
+        return bool(self.exclude.match_file(rel + "/" if is_dir else rel))
+
+    def _included(self, path: str) -> bool:
+        return not self.include or bool(self.include.match_file(relative_to(path, self.base)))
 
     def add_path(self, path: str) -> None:
         """A path named on the command line: a file (scanned whatever its name matches) or a folder."""
@@ -157,18 +164,14 @@ class Walker:
                 key = (st.st_dev, st.st_ino)
                 if entry.name in DEFAULT_EXCLUDED_DIRS or key in active:
                     continue  # a loop of links comes back to a folder being walked
-                rel = self._rel(path)
-                if self._excluded(rel, True) or (ignores and self._ignored(path, True, ignores)):
+                if self._excluded(path, True) or (ignores and self._ignored(path, True, ignores)):
                     continue
                 self._walk(path, ignores, active | {key})
             elif stat_mod.S_ISREG(st.st_mode):
                 language = language_of(entry.name)
                 if language is None:
                     continue
-                rel = self._rel(path)
-                if self.include and not self.include.match_file(rel):
-                    continue
-                if self._excluded(rel, False) or (ignores and self._ignored(path, False, ignores)):
+                if not self._included(path) or self._excluded(path, False) or (ignores and self._ignored(path, False, ignores)):
                     continue
                 self._add_file(path, st, language)
 
@@ -180,8 +183,8 @@ def scan_root(paths: list[str]) -> str:
     return os.path.abspath(os.getcwd())
 
 
-def discover(paths: list[str], root: str, include=(), exclude=(), respect_gitignore=True):
-    walker = Walker(root, include, exclude, respect_gitignore)
+def discover(paths: list[str], root: str, include=(), exclude=(), respect_gitignore=True, base=None):
+    walker = Walker(root, include, exclude, respect_gitignore, base)
     for path in paths:
         walker.add_path(os.path.abspath(path))
     return walker.files, walker.errors

@@ -73,6 +73,7 @@ class ScanConfig:
     jobs: int = 0  # 0 = number of CPUs
     cache_dir: str | None = None  # None = default user cache; "" = no cache
     max_file_bytes: int = 20_000_000
+    base: str | None = None  # folder include/exclude globs are relative to (pyproject's); None = scan root
 
 
 @dataclass(frozen=True)

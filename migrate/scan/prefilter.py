@@ -12,9 +12,11 @@ Why they cannot miss a finding the parser would report:
 
 2. Statement level (`relevant_source`). Inside a file that passes, a statement can only hold a finding
    if its own text contains a trigger word, or a name that an import binds to a trigger API
-   (`from torch.jit import script as s` makes `s` a trigger word). A name can only be rebound by
-   a statement that spells it, so every statement that could change what a trigger name means is kept
-   too. The kept statements are parsed as one module with their original line numbers and columns;
+   (`from torch.jit import script as s` makes `s` a trigger word; so does `f = torch._C._jit_f`).
+   The resolver also follows the names that imports from torch bind (`torch`, `th`, `nn`): every
+   statement that binds one of those or a trigger name anywhere inside it (found with Python's ast:
+   assignment targets, parameters, defs, `global`, ...) is kept too, so no kept read can be resolved
+   differently from a full parse. The kept statements are parsed as one module with their original line numbers and columns;
    a class is kept as its header plus the statements of its body that qualify, recursively.
    Imports are always kept. If Python's own parser cannot read the file (newer syntax, Python 2,
    deep nesting), the whole file goes to libcst unchanged.
@@ -23,6 +25,7 @@ Why they cannot miss a finding the parser would report:
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -39,39 +42,79 @@ def may_contain_findings(data: bytes, language: str) -> bool:
     return any(t in data for t in triggers)
 
 
-def _trigger_names(tree: ast.Module) -> set[str] | None:
-    """Names bound to trigger APIs by imports, or by assignments of dotted names (`f = torch._C._jit_f`),
-    transitively; None if a star import makes every name a trigger."""
-    names = set()
+def _bound_names(node: ast.AST) -> list[str]:
+    """Names a node binds (or deletes, or declares global) in the scope it stands in."""
+    if isinstance(node, ast.Name):
+        return [node.id] if not isinstance(node.ctx, ast.Load) else []
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    if isinstance(node, ast.ExceptHandler) and node.name:
+        return [node.name]
+    if isinstance(node, ast.alias):
+        return [node.asname or node.name.split(".")[0]]
+    if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        return [node.name]
+    if isinstance(node, ast.MatchMapping) and node.rest:
+        return [node.rest]
+    return []
+
+
+def _trigger_names(tree: ast.Module) -> tuple[set[str], list[int]] | None:
+    """(trigger names, lines that rebind a name the resolver may follow), or None if a star import
+    makes every name a trigger.
+
+    Trigger names are bound to trigger APIs by imports, or by assignments of dotted names
+    (`f = torch._C._jit_f`), transitively. The resolver follows every name an import from torch binds
+    (`torch`, `th`, `nn`, ...) and every trigger name, so each statement that rebinds one of them must be
+    parsed too (`torch = None` shadows `torch` in a class body).
+    """
+    names: set[str] = set()
+    heads: set[str] = set()
     aliases = []  # (name, dotted value) of `name = a.b.c`: the resolver follows these
+    bindings: dict[str, list[int]] = {}
     for node in ast.walk(tree):
+        for name in _bound_names(node):
+            bindings.setdefault(name, []).append(getattr(node, "lineno", 0))
         if isinstance(node, ast.Assign):
             if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 dotted = _dotted(node.value)
                 if dotted:
                     aliases.append((node.targets[0].id, dotted))
-            continue
-        if isinstance(node, ast.ImportFrom):
+        elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
             for alias in node.names:
                 if alias.name == "*":
                     if _TRIGGER_RE.search(module):
                         return None
                     continue
+                if module == "torch" or module.startswith("torch."):
+                    heads.add(alias.asname or alias.name)
                 if _TRIGGER_RE.search(f"{module}.{alias.name}"):
                     names.add(alias.asname or alias.name)
         elif isinstance(node, ast.Import):
             for alias in node.names:
+                if alias.name == "torch" or alias.name.startswith("torch."):
+                    heads.add(alias.asname or "torch")
                 if alias.asname and _TRIGGER_RE.search(alias.name):
                     names.add(alias.asname)
     changed = True
     while changed:
         changed = False
         for name, dotted in aliases:
-            if name not in names and (_TRIGGER_RE.search(dotted) or dotted.split(".")[0] in names):
+            if name not in names and (_TRIGGER_RE.search(dotted) or dotted.split(".")[0] in names | heads):
                 names.add(name)
                 changed = True
-    return names
+    rebinding_lines = sorted({line for name in names | heads for line in bindings.get(name, ())})
+    return names, rebinding_lines
+
+
+def _any_between(sorted_lines: list[int], start: int, end: int) -> bool:
+    i = bisect.bisect_left(sorted_lines, start)
+    return i < len(sorted_lines) and sorted_lines[i] <= end
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -107,9 +150,10 @@ def relevant_source(text: str) -> Relevant | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
-    names = _trigger_names(tree)
-    if names is None:
+    triggers = _trigger_names(tree)
+    if triggers is None:
         return None
+    names, rebinding_lines = triggers
     pattern = _TRIGGER_RE if not names else re.compile(
         _TRIGGER_RE.pattern + "|" + "|".join(rf"\b{re.escape(n)}\b" for n in sorted(names)))
     lines = split_lines(text)
@@ -137,7 +181,7 @@ def relevant_source(text: str) -> Relevant | None:
                 any_kept = True
                 continue
             is_class = isinstance(node, ast.ClassDef)
-            matched = bool(pattern.search("".join(lines[start - 1:end])))
+            matched = bool(pattern.search("".join(lines[start - 1:end]))) or _any_between(rebinding_lines, start, end)
             if not matched and not (is_class and keep_class_headers):
                 continue
             any_kept = True

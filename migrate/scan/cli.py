@@ -1,0 +1,160 @@
+"""`migrate scan PATH...`: report TorchScript constructs. Exit 0 clean, 1 findings at or above
+--fail-on, 2 usage or configuration error.
+
+`add_selection_arguments` and `scan_config_from_args` are shared with `migrate fix`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from migrate.config import ConfigError, load_config
+from migrate.scan.catalogue import unknown_rule_patterns
+from migrate.scan.model import SEVERITIES, ScanConfig
+
+FORMATS = ("terminal", "json", "sarif", "markdown")
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    parser.add_argument("--select", type=_csv, help="rule ids or prefixes to report, comma-separated (e.g. TS1,TS201)")
+    parser.add_argument("--ignore", type=_csv, help="rule ids or prefixes to leave out, comma-separated")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="skip paths matching this gitignore-style glob (repeatable; adds to the config's)")
+    parser.add_argument("--include", action="append", default=[], metavar="GLOB",
+                        help="scan only paths matching this glob (repeatable; replaces the config's)")
+    parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
+                        help="also scan files that .gitignore excludes")
+    parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.migrate] from this file")
+    parser.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    parser.add_argument("--cache-dir", help="cache folder (default: ~/.cache/torchscript-migrate/scan)")
+
+
+def scan_config_from_args(args: argparse.Namespace) -> tuple[ScanConfig, object]:
+    """ScanConfig from [tool.migrate] overridden by the command line. Raises ConfigError."""
+    project = load_config(args.paths[0] if args.paths else ".", args.config)
+    select = args.select if args.select is not None else project.get("select", ())
+    ignore = args.ignore if args.ignore is not None else project.get("ignore", ())
+    unknown = unknown_rule_patterns(tuple(select) + tuple(ignore))
+    if unknown:
+        raise ConfigError(f"unknown rule id or prefix: {', '.join(unknown)} (see `migrate rules`)")
+    # Globs are relative to the folder of the pyproject.toml (else the scan root); finding paths to the root.
+    respect = args.respect_gitignore if args.respect_gitignore is not None else project.get("respect-gitignore", True)
+    config = ScanConfig(
+        include=tuple(args.include) or project.get("include", ()),
+        exclude=tuple(project.get("exclude", ())) + tuple(args.exclude),
+        select=tuple(select), ignore=tuple(ignore), respect_gitignore=respect, jobs=args.jobs,
+        cache_dir="" if args.no_cache else args.cache_dir,
+        max_file_bytes=project.get("max-file-size", ScanConfig.max_file_bytes),
+        base=os.path.dirname(os.path.abspath(project.path)) if project.path else None,
+    )
+    return config, project
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_selection_arguments(parser)
+    parser.add_argument("--format", "-f", choices=FORMATS, default="terminal")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument("--fail-on", choices=(*SEVERITIES, "never"), default=None,
+                        help="exit 1 when a finding has at least this severity (default: info, i.e. any)")
+    parser.add_argument("--no-source", action="store_true", help="terminal: do not show source lines")
+    parser.add_argument("--quiet", "-q", action="store_true", help="terminal: only the summary line")
+
+
+def fails(findings, fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    threshold = SEVERITIES.index(fail_on)
+    return any(SEVERITIES.index(f.severity) >= threshold for f in findings)
+
+
+def progress_bar(console, label: str):
+    """A rich progress bar on stderr for long work, or None when stderr is not a terminal."""
+    if not console.is_terminal:
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from migrate.scan import output
+    from migrate.scan.engine import scan
+
+    err = Console(stderr=True)
+    try:
+        config, project = scan_config_from_args(args)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+    for warning in project.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing and len(missing) == len(args.paths):
+        err.print(f"[red]error:[/] no such file or directory: {', '.join(missing)}", highlight=False)
+        return 2
+
+    bar = progress_bar(err, "scanning")
+    task = None
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal task
+        if bar is None or total < 50:
+            return
+        if task is None:
+            bar.start()
+            task = bar.add_task("scan", total=total)
+        bar.update(task, completed=done)
+
+    try:
+        result = scan(args.paths, config, progress=on_progress)
+    finally:
+        if bar is not None and task is not None:
+            bar.stop()
+
+    fail_on = args.fail_on or project.get("fail-on", "info")
+    if args.format == "terminal" and not args.output:
+        console = Console()
+        if args.quiet:
+            s = result.summary()
+            console.print(f"{s['findings']} findings in {s['files_with_findings']} of {s['files_scanned']} files; "
+                          f"{s['files_failed']} could not be scanned", highlight=False)
+        else:
+            output.print_terminal(result, console, show_source=not args.no_source)
+    else:
+        renderers = {"json": output.to_json, "sarif": output.to_sarif, "markdown": output.to_markdown,
+                     "terminal": _plain_terminal}
+        text = renderers[args.format](result)
+        if args.output:
+            try:
+                with open(args.output, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            except OSError as exc:
+                err.print(f"[red]error:[/] cannot write {args.output}: {exc.strerror or exc}", highlight=False)
+                return 2
+            err.print(f"wrote {args.output}", highlight=False)
+        else:
+            sys.stdout.write(text)
+    return 1 if fails(result.findings, fail_on) else 0
+
+
+def _plain_terminal(result) -> str:
+    import io
+
+    from rich.console import Console
+
+    from migrate.scan import output
+
+    buffer = io.StringIO()
+    output.print_terminal(result, Console(file=buffer, width=120, no_color=True))
+    return buffer.getvalue()
