@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   // for, so a wrong input is an error instead of out-of-bounds reads. Must be set before the first run.
   // AOTI_RUNTIME_CHECK_INPUTS=0 in the environment turns the checks off (about 0.7 us a call).
   setenv("AOTI_RUNTIME_CHECK_INPUTS", "1", /*overwrite=*/0);
-  return bench::main("aoti", argc, argv, [](const bench::Options& options) -> bench::RunFn {
+  return bench::run_benchmark("aoti", argc, argv, [](const bench::Options& options) -> bench::RunFn {
     auto loader = std::make_shared<torch::inductor::AOTIModelPackageLoader>(options.model);
     return [loader](const std::vector<at::Tensor>& inputs) { return loader->run(inputs); };
   });

@@ -1,5 +1,5 @@
-// What both runners share: command-line options, the warm-up and timing loop, and the one JSON line
-// they print. A runner supplies only "load the model" and "run it on these inputs".
+// What both runners share (bench::run_benchmark): command-line options, the warm-up and timing loop,
+// and the JSON line they print. A runner supplies only "load the model" and "run it on these inputs".
 //
 //   RUNNER MODEL --inputs IN.tensors [--outputs OUT.tensors] [--threads N] [--warmup N] [--iters N] [--seed N]
 //
@@ -138,7 +138,7 @@ inline double ms_since(std::chrono::steady_clock::time_point start) {
 }
 
 // Reads the inputs, loads the model, runs warm-up and timed iterations, writes the last outputs.
-inline int main(const char* runner, int argc, char** argv, const LoadFn& load) {
+inline int run_benchmark(const char* runner, int argc, char** argv, const LoadFn& load) {
   try {
     const Options o = parse_options(argc, argv);
     at::set_num_threads(o.threads);

@@ -47,7 +47,7 @@ void flatten(const c10::IValue& value, std::vector<at::Tensor>& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return bench::main("torchscript", argc, argv, [](const bench::Options& options) -> bench::RunFn {
+  return bench::run_benchmark("torchscript", argc, argv, [](const bench::Options& options) -> bench::RunFn {
     auto module = std::make_shared<torch::jit::Module>(torch::jit::load(options.model));
     module->eval();
     const auto kinds = argument_kinds(*module);

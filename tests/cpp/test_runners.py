@@ -181,6 +181,12 @@ def test_cli_run_with_tensor_file_and_with_torch_save(runners, artifacts, models
     assert main(["cpp", "run", archive, "--inputs", str(tensors), "--threads", "0"]) == 2
 
 
+def test_cli_usage_errors(capsys):
+    assert main(["cpp"]) == 2
+    assert main(["cpp", "run", "model.pt"]) == 2  # --inputs is required
+    assert "--inputs" in capsys.readouterr().err
+
+
 def test_cli_build_prints_the_runners(runners, capsys):
     assert main(["cpp", "build"]) == 0
     out = capsys.readouterr().out
