@@ -51,13 +51,15 @@ def router(tmp_path_factory):
 
 def test_dynamic_router_script_is_correct(router):
     script = router.result("jit.script")
-    assert script.status == "ok" and [c.label for c in script.checks] == ["example", "check 1", "random values", "dim0=9"]
+    assert script.status == "ok" and [c.label for c in script.checks] == ["example", "check 1", "check 2", "random values", "dim0=9"]
 
 
-def test_dynamic_router_trace_rejects_other_routings(router):
+def test_dynamic_router_trace_is_right_when_the_example_uses_every_expert(router):
+    # The trace keeps every expert the example routed a sample to; the fixture's example uses all
+    # four, so the trace generalises (with a TracerWarning), as TORCH_FACTS measured.
     trace = router.result("jit.trace")
-    assert trace.status == "mismatch" and trace.cause == "rejects other inputs"
-    assert trace.checks[0].ok and all(c.raised for c in trace.checks if not c.ok)
+    assert trace.status == "ok" and len(trace.checks) == 5
+    assert any(note.startswith("TracerWarning") for note in trace.notes)
 
 
 @pytest.mark.parametrize("strategy", ["export", "export.strict"])
