@@ -10,7 +10,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 from migrate.report import formatting, svg
-from migrate.report.model import VERDICT_LABELS, Check, Report, StrategyResult, target_anchor, verdict_count
+from migrate.report.model import (
+    VERDICT_LABELS,
+    Check,
+    Report,
+    StrategyResult,
+    TargetSection,
+    target_anchor,
+    verdict_count,
+)
 
 # No fetch of any kind may leave the file: only inline style/script and data: images are allowed.
 CONTENT_SECURITY_POLICY = (
@@ -59,6 +67,7 @@ def _environment():
         text_bar=formatting.text_bar,
         csp=markupsafe.Markup(CONTENT_SECURITY_POLICY),  # a constant: no escaping needed
         find_check=find_check,
+        repeats=repeats,
         target_anchor=target_anchor,
     )
     return env
@@ -113,6 +122,24 @@ def prose_html(text: str):
         parts = [str(text)]
     html = "".join(f"<code>{escape(p)}</code>" if i % 2 else str(escape(p)) for i, p in enumerate(parts))
     return Markup(html.replace("\n", "<br>\n"))
+
+
+def repeats(target: TargetSection) -> dict[str, str]:
+    """For each result whose cause, source line and hint equal an earlier result's: that strategy.
+
+    Three export variants failing on the same line say so once; the others point at it.
+    """
+    first: dict[tuple[str, str, str], str] = {}
+    same: dict[str, str] = {}
+    for r in target.results:
+        key = (r.cause, r.source_line, r.hint)
+        if r.status == "ok" or not (r.source_line or r.hint):
+            continue
+        if key in first:
+            same[r.strategy] = first[key]
+        else:
+            first[key] = r.strategy
+    return same
 
 
 def find_check(result: StrategyResult, label: str) -> Check | None:

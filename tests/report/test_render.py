@@ -123,3 +123,12 @@ def test_latency_chart_greys_results_that_are_not_ok(report):
 def test_stacked_bar_skips_empty_parts():
     bar = svg.stacked_bar([("a", 2, "#000"), ("b", 0, "#111"), ("c", 1, "#222")], "label")
     assert bar.count("<rect") == 2 and svg.stacked_bar([("a", 0, "#000")], "x") == ""
+
+
+def test_a_cause_repeated_by_later_strategies_is_written_once(report):
+    from migrate.report.render import repeats
+
+    wrap = next(t for t in report.targets if t.name == "wrap_rnn")
+    assert repeats(wrap) == {"export.strict": "export", "export.dynamic": "export"}
+    html = render_html(report)
+    assert html.count("source line and hint: as for export") == 4  # two targets, two repeats each
