@@ -36,7 +36,8 @@ CAUSES = {
     "trace check failed": "the traced graph differs when run again: the model has nondeterminism or data-dependent paths",
     "compiler error": "AOTInductor failed to compile the program",
     "wrong on other inputs": "the conversion matches on the example but silently gives other values on other "
-                             "inputs: it was specialised to the example (a traced branch or loop length)",
+                             "inputs: it was specialised to the example (a traced branch, a loop length, a flag "
+                             "baked in without a guard)",
     "rejects other inputs": "the conversion raises on inputs eager accepts (a guard on a shape or a flag, an "
                             "unrolled loop's length): loud, but the program is narrower than the model",
     "wrong on the example": "the conversion does not reproduce eager even on the example",
