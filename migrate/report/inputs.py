@@ -19,7 +19,8 @@ from migrate.report.model import Inputs
 # Keys each stage's JSON must have, to tell a scan file from a convert file given by mistake.
 EXPECTED_KEYS = {"scan": "findings", "fix": "files", "convert": "targets"}
 SUPPORTED_SCHEMA = {"scan": 1, "fix": 1, "convert": 1}
-MAX_SOURCE_BYTES = 2_000_000  # larger files get no snippets (generated code)
+MAX_SOURCE_BYTES = 2_000_000
+REPORT_KIND = "torchscript-migrate report"  # json_report.KIND, without importing the renderers  # larger files get no snippets (generated code)
 
 
 @dataclass
@@ -102,11 +103,14 @@ def check_schema(data, stage: str, origin: str, warnings: list[str]) -> dict | N
     if not isinstance(data, dict):
         warnings.append(f"{stage}: {origin}: expected a JSON object, got {type(data).__name__}")
         return None
+    if data.get("kind") == REPORT_KIND:  # a report.json: its copy of the stage's output
+        if isinstance(data.get(stage), dict):
+            return check_schema(data[stage], stage, f"{origin} (the '{stage}' part of a report)", warnings)
+        warnings.append(f"{stage}: {origin}: this report has no {stage} part; ignored")
+        return None
     key = EXPECTED_KEYS[stage]
     if key not in data:
         other = next((s for s, k in EXPECTED_KEYS.items() if s != stage and k in data), None)
-        if data.get("kind") == "torchscript-migrate report" and isinstance(data.get(stage), dict):
-            return check_schema(data[stage], stage, f"{origin} (the '{stage}' part of a report)", warnings)
         hint = f": it looks like the output of migrate {other}" if other else ""
         warnings.append(f"{stage}: {origin}: has no '{key}' key{hint}; ignored")
         return None

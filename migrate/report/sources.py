@@ -59,9 +59,10 @@ class Definition:
     """A top-level class or function and the names its body uses (calls, bases, attributes)."""
 
     name: str
-    start: int
+    start: int  # first decorator line
     end: int
     uses: frozenset[str]
+    header: int = 0  # the ``def`` / ``class`` line
 
 
 def top_level_definitions(text: str) -> dict[str, Definition]:
@@ -80,7 +81,9 @@ def top_level_definitions(text: str) -> dict[str, Definition]:
                 elif isinstance(child, ast.Attribute):
                     uses.add(child.attr)
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            found[node.name] = Definition(node.name, start, node.end_lineno or start, frozenset(uses - {node.name}))
+            found[node.name] = Definition(
+                node.name, start, node.end_lineno or start, frozenset(uses - {node.name}), node.lineno
+            )
     return found
 
 
@@ -111,6 +114,15 @@ def reachable_spans(
                 seen.add((found[0][0], name))
                 queue.append(found[0])
     return sorted(spans)
+
+
+def defines_at(definitions: dict[str, dict[str, Definition]], path: str, line: int) -> bool:
+    """Whether ``path:line`` is the decorator or ``def`` line of a top-level function or class.
+
+    The converter names a target by the line of its builder function; any other line means the file
+    changed since the conversion ran, and links built from it would be wrong.
+    """
+    return any(d.start <= line <= d.header for d in definitions.get(path, {}).values())
 
 
 def innermost(scopes: tuple[Scope, ...], line: int, kind: str | None = None) -> Scope | None:

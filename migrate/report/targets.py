@@ -21,7 +21,14 @@ from migrate.report.model import (
     TargetSection,
     target_anchor,
 )
-from migrate.report.sources import link_span, match_path, parse_reference, reachable_spans, source_line_text
+from migrate.report.sources import (
+    defines_at,
+    link_span,
+    match_path,
+    parse_reference,
+    reachable_spans,
+    source_line_text,
+)
 from migrate.report.values import (
     code_after_reference,
     draft_summary,
@@ -108,7 +115,12 @@ def target_section(
                 findings=linked,
             )
         )
-    builder = _built_by(parse_reference(str(raw.get("source") or "")), inputs.root, paths, definitions, findings)
+    builder, stale = _built_by(parse_reference(str(raw.get("source") or "")), inputs.root, paths, definitions, findings)
+    if stale:
+        warnings.append(
+            f"convert: target {name}: {raw.get('source')} is not where a function is defined now (the file changed "
+            "since the conversion?); the findings its builder uses are not linked"
+        )
     all_linked = tuple(dict.fromkeys([i for r in results for i in r.findings] + list(builder)))
     check_labels = tuple(dict.fromkeys(c.input for r in results for c in r.checks))
     verdict, reason = _verdict(results)
@@ -127,15 +139,20 @@ def target_section(
     )
 
 
-def _built_by(ref, root: str, paths: list[str], definitions: dict, findings: list[Finding]) -> tuple[str, ...]:
-    """Ids of the findings in the target's builder function and in every class or function it uses."""
+def _built_by(
+    ref, root: str, paths: list[str], definitions: dict, findings: list[Finding]
+) -> tuple[tuple[str, ...], bool]:
+    """Ids of the findings in the target's builder function and in every class or function it uses,
+    and whether the reference is stale (names no definition line in the current file)."""
     if ref is None:
-        return ()
+        return (), False
     path = match_path(ref[0], paths, root)
-    if path is None:
-        return ()
+    if path is None or not definitions.get(path):
+        return (), False
+    if not defines_at(definitions, path, ref[1]):
+        return (), True
     spans = reachable_spans(definitions, path, ref[1])
-    return tuple(f.id for f in findings if any(p == f.path and a <= f.line <= b for p, a, b in spans))
+    return tuple(f.id for f in findings if any(p == f.path and a <= f.line <= b for p, a, b in spans)), False
 
 
 def _verdict(results: list[StrategyResult]) -> tuple[str, str]:

@@ -45,10 +45,18 @@ def test_schema_versions_warn_but_are_read():
 
 
 def test_a_report_json_can_stand_in_for_a_stage_output():
-    report = {"kind": "torchscript-migrate report", "schema_version": 1, "scan": {"schema_version": 1, "findings": []}}
+    convert = {"schema_version": 1, "targets": [{"name": "a", "results": []}]}
+    report = {"kind": "torchscript-migrate report", "schema_version": 1, "targets": [{"name": "joined"}],
+              "scan": {"schema_version": 1, "findings": []}, "fix": None, "convert": convert}
     warnings: list[str] = []
     assert check_schema(report, "scan", "r.json", warnings) == {"schema_version": 1, "findings": []}
+    assert check_schema(report, "convert", "r.json", warnings) == convert  # not the report's own "targets"
     assert warnings == []
+    assert check_schema(report, "fix", "r.json", warnings) is None
+    assert warnings == ["fix: r.json: this report has no fix part; ignored"]
+    from migrate.report.json_report import KIND
+
+    assert KIND == inputs.REPORT_KIND
 
 
 def test_load_from_json_reads_sources_under_path():

@@ -248,3 +248,15 @@ def test_environment_lists_torch_threads_machine_date_and_tool(report):
     assert env["torch"] == "2.13.0+cpu" and env["threads (latency runs)"] == "1"
     assert env["machine"].startswith("x86_64") and env["report date"] == "2026-01-01 00:00 UTC"
     assert env["tool version"] == "torchscript-migrate 0.0.0-test" and env["conversion wall time"] == "48 s"
+
+
+def test_a_stale_target_line_is_not_linked_and_says_why():
+    source = "import torch\n\n\ndef helper():\n    return torch.jit.script(f)\n\n\ndef build():\n    return helper()\n"
+    scan = {"findings": [{"path": "m.py", "line": 5, "api": "torch.jit.script", "rule": "TS101"}]}
+    fresh = {"targets": [{"name": "t", "source": "m.py:8", "results": [{"strategy": "eager", "status": "ok"}]}]}
+    report = build_report(Inputs(scan=scan, convert=fresh, sources={"m.py": source}))
+    assert report.targets[0].findings == ("F1",) and report.warnings == ()
+    stale = {"targets": [{"name": "t", "source": "m.py:9", "results": [{"strategy": "eager", "status": "ok"}]}]}
+    report = build_report(Inputs(scan=scan, convert=stale, sources={"m.py": source}))
+    assert report.targets[0].findings == ()
+    assert report.warnings[0].startswith("convert: target t: m.py:9 is not where a function is defined now")
