@@ -75,23 +75,31 @@ def target_section(
     reference = next((s for s in TORCHSCRIPT_REFERENCES if statuses.get(s) == "ok" and latency[s][0]), "")
     reference_ms = latency[reference][0] if reference else None
 
-    def locate(ref: tuple[str, int] | None) -> tuple[tuple[str, ...], str]:
-        """Finding ids linked to a "file:line" reference, and that line's text."""
+    def locate(ref: tuple[str, int] | None, code: str) -> tuple[tuple[str, ...], str]:
+        """Finding ids linked to a "file:line" reference, and that line's text.
+
+        ``code`` is the line's text as the converter saw it: when the file now has another text
+        there, it changed since the conversion, and nothing is linked.
+        """
         if ref is None:
-            return (), ""
+            return (), code
         path = match_path(ref[0], paths, inputs.root)
         if path is None:
-            return (), ""
+            return (), code
+        text = source_line_text(inputs.sources.get(path), ref[1])
+        if code and text and code != text:
+            warnings.append(f"convert: target {name}: {ref[0]}:{ref[1]} now reads {text!r}, not {code!r} "
+                            "(the file changed since the conversion?); not linked to findings")
+            return (), code
         first, last, _ = link_span(scopes.get(path, ()), ref[1])
-        ids = tuple(f.id for f in findings if f.path == path and first <= f.line <= last)
-        return ids, source_line_text(inputs.sources.get(path), ref[1])
+        return tuple(f.id for f in findings if f.path == path and first <= f.line <= last), text or code
 
     results = []
     for r in raw_results:
         strategy = str(r["strategy"])
         median, iqr, runs = latency[strategy]
         ref = parse_reference(r.get("source_line"), r.get("error"), r.get("cause")) if statuses[strategy] != "ok" else None
-        linked, line_text = locate(ref)
+        linked, line_text = locate(ref, code_after_reference(r.get("source_line")))
         results.append(
             StrategyResult(
                 strategy=strategy,
@@ -100,7 +108,7 @@ def target_section(
                 error=without_prefix(first_line(r.get("error")), str(r.get("error_type") or "")),
                 cause=first_line(r.get("cause")),
                 source_line=f"{ref[0]}:{ref[1]}" if ref else first_line(r.get("source_line")),
-                source_text=line_text or code_after_reference(r.get("source_line")),
+                source_text=line_text,
                 hint=first_line(r.get("hint")),
                 notes=tuple(first_line(n) for n in r.get("notes") or [] if first_line(n)),
                 seconds=float_value(r.get("seconds")),

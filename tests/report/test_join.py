@@ -260,3 +260,20 @@ def test_a_stale_target_line_is_not_linked_and_says_why():
     report = build_report(Inputs(scan=scan, convert=stale, sources={"m.py": source}))
     assert report.targets[0].findings == ()
     assert report.warnings[0].startswith("convert: target t: m.py:9 is not where a function is defined now")
+
+
+def test_an_error_line_whose_text_changed_is_not_linked():
+    source = "class A:\n    def __init__(self):\n        self.m = torch.jit.script(M())\n"
+    scan = {"findings": [{"path": "m.py", "line": 3, "api": "torch.jit.script", "rule": "TS101"}]}
+
+    def report_for(source_line):
+        convert = {"targets": [{"name": "t", "results": [
+            {"strategy": "export", "status": "failed", "source_line": source_line}]}]}
+        return build_report(Inputs(scan=scan, convert=convert, sources={"m.py": source}))
+
+    same = report_for("m.py:3: self.m = torch.jit.script(M())")
+    assert same.targets[0].results[0].findings == ("F1",) and same.warnings == ()
+    changed = report_for("m.py:3: return self.m(x)")
+    assert changed.targets[0].results[0].findings == ()
+    assert changed.targets[0].results[0].source_text == "return self.m(x)"  # what the converter saw
+    assert "now reads 'self.m = torch.jit.script(M())', not 'return self.m(x)'" in changed.warnings[0]
