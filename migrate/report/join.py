@@ -70,6 +70,15 @@ def build_report(
     strategies = strategy_order(raw_targets)
     targets = [target_section(t, inputs, paths, scopes, definitions, base_findings, warnings) for t in raw_targets if isinstance(t, dict)]
 
+    stale = [t for t in targets if t.stale_source]
+    if stale:
+        files = sorted({t.source.rsplit(":", 1)[0] for t in stale})
+        warnings.append(
+            f"convert: {', '.join(files)} changed since the conversion (the line given for "
+            f"{', '.join(t.name for t in stale)} no longer starts a function): the classes those targets build "
+            "are not linked to findings; convert again for a consistent report"
+        )
+
     # 3. reverse links: finding -> targets
     linked: dict[str, list[str]] = {}
     for target in targets:

@@ -154,6 +154,7 @@ class TargetSection:
     check_inputs: tuple[str, ...]  # labels of every check input, in first-seen order
     findings: tuple[str, ...]  # ids of every finding linked to this target
     torchscript_reference: str  # the strategy the "vs TorchScript" ratio uses ("" when none ran)
+    stale_source: bool = False  # ``source`` no longer starts a function: the file changed since the conversion
 
     @property
     def verdict_label(self) -> str:

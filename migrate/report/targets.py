@@ -124,11 +124,6 @@ def target_section(
             )
         )
     builder, stale = _built_by(parse_reference(str(raw.get("source") or "")), inputs.root, paths, definitions, findings)
-    if stale:
-        warnings.append(
-            f"convert: target {name}: {raw.get('source')} is not where a function is defined now (the file changed "
-            "since the conversion?); the findings its builder uses are not linked"
-        )
     all_linked = tuple(dict.fromkeys([i for r in results for i in r.findings] + list(builder)))
     check_labels = tuple(dict.fromkeys(c.input for r in results for c in r.checks))
     verdict, reason = _verdict(results)
@@ -144,6 +139,7 @@ def target_section(
         check_inputs=check_labels,
         findings=tuple(sorted(all_linked, key=lambda i: int(i[1:]))),
         torchscript_reference=reference,
+        stale_source=stale,
     )
 
 

@@ -258,8 +258,8 @@ def test_a_stale_target_line_is_not_linked_and_says_why():
     assert report.targets[0].findings == ("F1",) and report.warnings == ()
     stale = {"targets": [{"name": "t", "source": "m.py:9", "results": [{"strategy": "eager", "status": "ok"}]}]}
     report = build_report(Inputs(scan=scan, convert=stale, sources={"m.py": source}))
-    assert report.targets[0].findings == ()
-    assert report.warnings[0].startswith("convert: target t: m.py:9 is not where a function is defined now")
+    assert report.targets[0].findings == () and report.targets[0].stale_source
+    assert report.warnings[0].startswith("convert: m.py changed since the conversion (the line given for t no longer")
 
 
 def test_an_error_line_whose_text_changed_is_not_linked():
