@@ -134,3 +134,21 @@ def test_convert_gets_every_option_when_it_takes_them_all(monkeypatch):
     monkeypatch.setattr(migrate.convert, "convert", convert, raising=False)
     inputs._call_convert(Request(targets=["m.py"], skip=["aoti"], threads=2, cpp=True, only=["My*"]))
     assert seen == {"skip": ["aoti"], "threads": 2, "opt_in": {"cpp"}, "targets": ["My*"]}
+
+
+def test_fix_is_asked_for_unsafe_rewrites_too(monkeypatch):
+    seen = {}
+
+    class Result:
+        def to_dict(self):
+            return {"schema_version": 1, "files": []}
+
+    def suggest(paths, config=None, unsafe=False):
+        seen.update(paths=paths, config=config, unsafe=unsafe)
+        return Result()
+
+    import migrate.fix
+
+    monkeypatch.setattr(migrate.fix, "suggest", suggest, raising=False)
+    assert inputs._call_fix("src") == {"schema_version": 1, "files": []}
+    assert seen == {"paths": ["src"], "config": None, "unsafe": True}
