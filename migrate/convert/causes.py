@@ -30,7 +30,8 @@ CAUSES = {
     "unsupported operator": "an operator has no implementation for this path: check for a replacement op",
     "output type not supported": "the program returns a type this strategy cannot represent (e.g. List[int]): "
                                  "return tensors",
-    "input type not supported": "an input is not a tensor (e.g. a bool flag): make it a tensor or a constant",
+    "input type not supported": "an input is not a tensor (a bool flag, a None default for an optional tensor): "
+                                "make it a tensor or a constant",
     "TorchScript compile error": "torch.jit.script cannot compile this Python: the message names the line",
     "TorchScript interpreter error": "the TorchScript program raised while running",
     "trace check failed": "the traced graph differs when run again: the model has nondeterminism or data-dependent paths",
@@ -82,7 +83,8 @@ RULES: tuple[Rule, ...] = (
                                       r"Encountering a dict at the output of the tracer|"
                                       r"Output .*not supported|unsupported output type"),
     Rule("input type not supported", r"Type '.*' cannot be traced|Only tensors .* can be passed as inputs|"
-                                     r"argument .* must be .*Tensor", ("RuntimeError", "TypeError", "ValueError")),
+                                     r"argument .* must be .*Tensor|Expected Tensor but got InvalidTag",
+         ("RuntimeError", "TypeError", "ValueError")),
     Rule("trace check failed", r"Tracing failed sanity checks|Graphs differed across invocations|"
                                 r"Trace had nondeterministic nodes", ("TracingCheckError",)),
     Rule("unsupported operator", r"Unsupported operator|not implemented for|NotImplementedError|"

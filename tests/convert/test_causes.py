@@ -35,10 +35,12 @@ OBSERVED = [
     pytest.param("RuntimeError",
                  "Only tensors, lists, tuples of tensors, or dictionary of tensors can be output from traced functions",
                  "output type not supported", id="trace-list-int-output"),
+    pytest.param("RuntimeError", "Expected Tensor but got InvalidTag(337)", "input type not supported",
+                 id="ts2ep-none-default-for-optional-tensor"),
     pytest.param("RuntimeError",
                  'input_values.size() == param_count_list.size() INTERNAL ASSERT FAILED at "/__w/pytorch/pytorch/torch/'
                  'csrc/jit/ir/graph_utils.cpp":56, please report a bug to PyTorch.  input_values:28 vs param_count_list:27',
-                 "torch internal error", id="ts2ep-internal-assert"),
+                 "torch internal error", id="ts2ep-defaulted-argument-not-given"),
     pytest.param("SpecViolationError", "Node.meta cond is missing val field.", "torch internal error",
                  id="ts2ep-cond-meta"),
     pytest.param("UserError", "Constraints violated (n)! For more information, run with TORCH_LOGS=\"+dynamic\".",

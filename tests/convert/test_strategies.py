@@ -73,3 +73,19 @@ def test_skip_is_recorded_and_not_pulled_back_in():
 def test_bad_selection_is_a_usage_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         select(**kwargs)
+
+
+def test_ts2ep_fills_defaulted_arguments():
+    import torch
+
+    from migrate.convert.strategies.ts2ep import fill_defaults, trailing_defaults
+
+    @torch.jit.script
+    def scaled(x: torch.Tensor, factor: float = 2.0, greedy: bool = True) -> torch.Tensor:
+        return x * factor if greedy else x
+
+    defaults = trailing_defaults(scaled)
+    x = torch.ones(2)
+    assert fill_defaults((x,), defaults)[1:] == (2.0, True)
+    assert fill_defaults((x, 3.0, False), defaults)[1:] == (3.0, False)
+    assert fill_defaults((x,), [(True, 1), (False, None)]) == (x,)  # a required argument is missing: leave it

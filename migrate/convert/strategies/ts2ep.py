@@ -3,12 +3,33 @@ or the archive given on the command line), saved as a .pt2 and run with ``.modul
 
 The converter turns ``prim::If`` into ``torch.cond`` and marks every dimension Dim.AUTO. A program
 converted from a trace inherits the trace's specialisation: the checks say so.
+
+TS2EPConverter needs a sample for *every* argument of forward, defaulted ones included (else it
+fails an internal assert, "input_values.size() == param_count_list.size()"): the defaults of the
+TorchScript signature are appended to the example, and to every call of the converted program.
 """
 
 from __future__ import annotations
 
 from migrate.convert.strategies._common import python_callable
 from migrate.convert.strategies.base import Context, Converted, Strategy
+
+
+def trailing_defaults(scripted) -> list:
+    """``(has_default, default)`` for each positional argument of a TorchScript forward/function."""
+    import torch
+
+    schema = scripted.schema if isinstance(scripted, torch.jit.ScriptFunction) else scripted.forward.schema
+    arguments = [a for a in schema.arguments if a.name != "self" and not a.kwarg_only]
+    return [(a.has_default_value(), a.default_value) for a in arguments]
+
+
+def fill_defaults(args: tuple, defaults: list) -> tuple:
+    """``args`` followed by the defaults of the arguments it leaves out (when they all have one)."""
+    missing = defaults[len(args):]
+    if not missing or not all(has for has, _ in missing):
+        return args
+    return tuple(args) + tuple(value for _, value in missing)
 
 
 class TS2EP(Strategy):
@@ -28,8 +49,17 @@ class TS2EP(Strategy):
         else:  # a reloaded function has lost its default arguments: convert the function itself
             scripted = torch.jit.script(python_callable(ctx.module)) if source == "jit.script" else torch.jit.load(
                 ctx.artifact(source))
-        program = TS2EPConverter(scripted, ctx.inputs, ctx.kwargs or None).convert()
+        defaults = [] if ctx.kwargs else trailing_defaults(scripted)
+        args = fill_defaults(ctx.inputs, defaults)
+        program = TS2EPConverter(scripted, args, ctx.kwargs or None).convert()
         path = ctx.artifact_path(".pt2")
         torch.export.save(program, str(path))
-        return Converted(run=torch.export.load(str(path)).module(), artifact=str(path),
-                         notes=(f"converted from {source}",))
+        module = torch.export.load(str(path)).module()
+        notes = (f"converted from {source}",)
+        if len(args) > len(ctx.inputs):
+            notes += (f"default arguments passed explicitly: {len(args) - len(ctx.inputs)}",)
+
+        def run(*inputs, **kwargs):
+            return module(*fill_defaults(inputs, defaults), **kwargs)
+
+        return Converted(run=run, artifact=str(path), notes=notes)
