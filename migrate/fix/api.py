@@ -1,0 +1,147 @@
+"""`suggest` and `apply`: the fix stage over files and folders (discovery as for `migrate scan`).
+
+Each file is read, rewritten in memory by the pure core (engine.fix_source), checked, and, for `apply`,
+written back atomically. Files are processed in parallel worker processes when there are many.
+"""
+
+from __future__ import annotations
+
+import difflib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable
+
+from migrate.fix import cond
+from migrate.fix.engine import fix_source
+from migrate.fix.files import DecodeError, WriteError, read_source, write_atomic
+from migrate.fix.model import FileError, FileFix, FixResult, ManualItem
+from migrate.scan.analyze import analyze
+from migrate.scan.catalogue import select_rules
+from migrate.scan.files import discover, scan_root
+from migrate.scan.model import ScanConfig
+from migrate.scan.prefilter import may_contain_findings
+
+Progress = Callable[[int, int], None]
+_INLINE_BELOW = 24
+_BATCH = 8
+
+
+def enabled_rules(config: ScanConfig) -> frozenset[str]:
+    """Catalogue rules selected as for `migrate scan`, plus the fix stage's own TS601 (torch.cond)."""
+    enabled = set(select_rules(config.select, config.ignore))
+
+    def matches(patterns) -> bool:
+        return any(p == "ALL" or cond.RULE.startswith(p) for p in patterns)
+
+    if (not config.select or matches(config.select)) and not matches(config.ignore):
+        enabled.add(cond.RULE)
+    return frozenset(enabled)
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), f"a/{path}", f"b/{path}", lineterm="")
+    return "\n".join(lines) + "\n"
+
+
+def _process(path: str, relpath: str, language: str, enabled, unsafe: bool, write: bool):
+    """Runs in a worker: (FileFix | None, manual items, FileError | None)."""
+    try:
+        if language == "cpp":
+            with open(path, "rb") as handle:
+                data = handle.read()
+            findings, error = analyze(data, relpath, "cpp")
+            manual = [ManualItem(relpath, f.line, f.column, f.rule, f.api, f.recipe, "no automatic rewrite for C++")
+                      for f in findings if f.rule in enabled]
+            return None, manual, FileError(relpath, error.reason) if error else None
+        with open(path, "rb") as handle:
+            head = handle.read()
+        if not may_contain_findings(head, "python"):
+            return None, [], None
+        source = read_source(path)
+    except OSError as exc:
+        reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+        return None, [], FileError(relpath, reason)
+    except DecodeError as exc:
+        return None, [], FileError(relpath, str(exc))
+    try:
+        outcome = fix_source(source.text, relpath, enabled, unsafe)
+    except RecursionError:
+        return None, [], FileError(relpath, "nested too deeply to rewrite (RecursionError)")
+    except Exception as exc:  # a bug of ours must not end the run: report it against the file
+        return None, [], FileError(relpath, f"internal error while rewriting: {type(exc).__name__}: {exc}")
+    error = FileError(relpath, outcome.error) if outcome.error else None
+    if outcome.new_text is None:
+        return None, list(outcome.manual), error
+    fix = FileFix(relpath, unified_diff(relpath, source.text, outcome.new_text), outcome.rewrites, outcome.new_text)
+    if write:
+        try:
+            write_atomic(source, outcome.new_text)
+        except WriteError as exc:
+            return None, list(outcome.manual), FileError(relpath, str(exc))
+    return fix, list(outcome.manual), error
+
+
+def _batch(items):
+    return [_process(*item) for item in items]
+
+
+def _run(work: list, jobs: int, progress: Progress | None):
+    total = len(work)
+    if jobs <= 1 or total < _INLINE_BELOW:
+        for done, item in enumerate(work, 1):
+            yield _process(*item)
+            if progress:
+                progress(done, total)
+        return
+    count = max(1, total // _BATCH)
+    batches = [work[i::count] for i in range(count)]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    done = 0
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for future in as_completed([pool.submit(_batch, batch) for batch in batches]):
+            results = future.result()
+            yield from results
+            done += len(results)
+            if progress:
+                progress(done, total)
+
+
+def _fix(paths, config: ScanConfig | None, unsafe: bool, write: bool, root: str | None,
+         progress: Progress | None) -> FixResult:
+    config = config or ScanConfig()
+    paths = [str(p) for p in paths]
+    root = os.path.abspath(root) if root else scan_root(paths)
+    files, scan_errors = discover(paths, root, config.include, config.exclude, config.respect_gitignore, config.base)
+    errors = [FileError(e.path, e.reason) for e in scan_errors]
+    enabled = enabled_rules(config)
+    work = []
+    for source in files:
+        if source.size > config.max_file_bytes:
+            errors.append(FileError(source.relpath, f"file too large ({source.size / 1e6:.1f} MB; the limit is "
+                                                    f"{config.max_file_bytes / 1e6:.0f} MB)"))
+            continue
+        work.append((source.path, source.relpath, source.language, enabled, unsafe, write))
+    fixes, manual = [], []
+    for fix, items, error in _run(work, config.jobs or os.cpu_count() or 1, progress):
+        if fix is not None:
+            fixes.append(fix)
+        manual.extend(items)
+        if error is not None:
+            errors.append(error)
+    return FixResult(root=root, files=tuple(sorted(fixes, key=lambda f: f.path)),
+                     manual=tuple(sorted(manual, key=lambda m: (m.path, m.line, m.column, m.rule))),
+                     errors=tuple(sorted(errors, key=lambda e: e.path)), applied=write, files_scanned=len(files))
+
+
+def suggest(paths, config: ScanConfig | None = None, unsafe: bool = True, *, root: str | None = None,
+            progress: Progress | None = None) -> FixResult:
+    """Every rewrite as a diff; nothing is written. `unsafe=False` leaves unsafe rewrites to `manual`."""
+    return _fix(paths, config, unsafe, False, root, progress)
+
+
+def apply(paths, config: ScanConfig | None = None, unsafe: bool = False, *, root: str | None = None,
+          progress: Progress | None = None) -> FixResult:
+    """Write the safe rewrites (and the unsafe ones with `unsafe=True`); returns what was written."""
+    return _fix(paths, config, unsafe, True, root, progress)

@@ -1,0 +1,94 @@
+"""Shared pieces of the rewrites: the context they read and small builders.
+
+A rewrite is a function `(match, context) -> Rewrite | Refusal`. It inspects the original tree and
+returns edits (functions of the updated node, so that rewrites of nested constructs compose) or a
+refusal with the reason; it never edits the tree itself (the engine applies every edit in one pass).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from migrate.fix.model import Edit, Import, Refusal, Rewrite
+from migrate.fix.tree import Tree, dotted
+from migrate.scan.python import Match, dotted_parts
+
+
+@dataclass
+class Context:
+    tree: Tree
+    matches: list[Match]
+    taken: set[str] = field(default_factory=set)  # names given to new functions in this file
+
+    def torch(self, match: Match, rest: str) -> tuple[cst.BaseExpression, tuple[Import, ...]]:
+        """`<torch>.<rest>` spelled as the user spells torch where the match stands, and the import it needs."""
+        prefix, needs_import = self.tree.torch_prefix(match)
+        imports = (Import("torch"),) if needs_import else ()
+        return dotted(f"{prefix}.{rest}"), imports
+
+    def matches_of(self, *rules: str) -> list[Match]:
+        return [m for m in self.matches if m.rule.id in rules]
+
+
+def head_name(match: Match) -> tuple[str, ...]:
+    """The name at the head of the matched chain (its import may become unused once rewritten)."""
+    parts = dotted_parts(match.node) if isinstance(match.node, (cst.Name, cst.Attribute)) else None
+    return (parts[0],) if parts else ()
+
+
+def replace(target: cst.CSTNode, build) -> Edit:
+    return Edit(target, build)
+
+
+def remove(target: cst.CSTNode) -> Edit:
+    return Edit(target, lambda updated: cst.RemoveFromParent())
+
+
+def rewrite(safety: str, reason: str, edits, match: Match | None = None, imports=(), notes=()) -> Rewrite:
+    return Rewrite(safety, reason, tuple(edits), tuple(imports), tuple(notes),
+                   head_name(match) if match is not None else ())
+
+
+def refuse(reason: str) -> Refusal:
+    return Refusal(reason)
+
+
+def positional(call: cst.Call) -> list[cst.Arg] | None:
+    """The positional arguments, or None when a `*args`/`**kwargs` makes them unknowable."""
+    if any(arg.star for arg in call.args):
+        return None
+    return [arg for arg in call.args if arg.keyword is None]
+
+
+def keywords(call: cst.Call) -> dict[str, cst.Arg]:
+    return {arg.keyword.value: arg for arg in call.args if arg.keyword is not None}
+
+
+def argument(call: cst.Call, index: int, name: str) -> cst.Arg | None:
+    """The argument at `index` or passed as `name=`."""
+    args = positional(call) or []
+    if index < len(args):
+        return args[index]
+    return keywords(call).get(name)
+
+
+def bare(arg: cst.Arg) -> cst.Arg:
+    """The argument without its keyword and trailing comma (to be placed anew)."""
+    return arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, comma=cst.MaybeSentinel.DEFAULT)
+
+
+def as_keyword(arg: cst.Arg, name: str) -> cst.Arg:
+    return arg.with_changes(keyword=cst.Name(name), comma=cst.MaybeSentinel.DEFAULT,
+                            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+
+
+def updated_arg(updated_call: cst.Call, original_call: cst.Call, original_arg: cst.Arg) -> cst.Arg:
+    """The updated counterpart of one of the original call's arguments (same index)."""
+    return updated_call.args[list(original_call.args).index(original_arg)]
+
+
+def call(func: cst.BaseExpression, *args: cst.Arg) -> cst.Call:
+    fixed = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args]
+    return cst.Call(func, fixed)

@@ -1,0 +1,107 @@
+"""`torch.jit.is_scripting()` / `is_tracing()` -> `torch.compiler.is_exporting()` or `is_compiling()` (unsafe).
+
+Under torch.export and torch.compile both old predicates are always False, so the code they guarded
+would silently take the eager-only path. Which new predicate keeps the intent depends on what that
+eager-only path (the branch TorchScript skipped) does:
+
+- it has effects outside the graph (print, warnings, logging, files, hooks, checkpointing,
+  `__torch_function__` dispatch, ...): every graph capture should skip it, as TorchScript did ->
+  `torch.compiler.is_compiling()` (True under torch.compile and torch.export);
+- otherwise it is tensor code that torch.compile can run (graph breaks included) but torch.export may
+  not (data-dependent branches, `.item()`, Python containers): only export needs the TorchScript-safe
+  path -> `torch.compiler.is_exporting()` (True under torch.export only).
+
+With no guarded branch to read (the predicate used as a value), `is_exporting()` is chosen.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from migrate.fix.rewrites.base import Context, refuse, replace, rewrite
+from migrate.scan.python import Match, dotted_parts
+
+SIDE_EFFECT_CALLS = frozenset({"print", "warn", "open", "input", "breakpoint", "set_trace", "checkpoint",
+                               "has_torch_function", "has_torch_function_unary", "has_torch_function_variadic",
+                               "handle_torch_function", "register_forward_hook", "register_forward_pre_hook",
+                               "register_backward_hook", "register_full_backward_hook", "register_hook",
+                               "debug", "info", "warning", "error", "exception", "critical", "log"})
+SIDE_EFFECT_MODULES = frozenset({"warnings", "logging", "logger", "log", "_logger", "LOGGER", "os", "sys", "pdb",
+                                 "checkpoint", "overrides"})
+
+
+class _Effects(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: str | None = None
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        parts = dotted_parts(node.func) or ()
+        if self.found is None and parts and (parts[-1] in SIDE_EFFECT_CALLS or
+                                             any(p in SIDE_EFFECT_MODULES for p in parts[:-1])):
+            self.found = ".".join(parts)
+        return True
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        self.found = self.found or "global"
+        return False
+
+
+def _guard(ctx: Context, call: cst.Call):
+    """(the If/IfExp whose test holds the call, whether the call is negated there) or (None, False)."""
+    negated = False
+    child: cst.CSTNode = call
+    for parent in ctx.tree.ancestors(call):
+        if isinstance(parent, (cst.If, cst.IfExp)) and parent.test is child:
+            return parent, negated
+        if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
+            negated = not negated
+        elif not isinstance(parent, cst.BooleanOperation):
+            return None, False
+        child = parent
+    return None, False
+
+
+def _eager_branch(ctx: Context, guard, negated: bool) -> list[cst.CSTNode]:
+    """The code that runs when the old predicate is False (the branch TorchScript skipped)."""
+    if negated:
+        return [guard.body]
+    if isinstance(guard, cst.IfExp):
+        return [guard.orelse]
+    if guard.orelse is not None:
+        return [guard.orelse]
+    # `if torch.jit.is_scripting(): return ...` followed by eager code: the statements after the if.
+    block = ctx.tree.parent(guard)
+    body = getattr(block, "body", None)
+    if isinstance(body, (list, tuple)) and guard in body:
+        return list(body[list(body).index(guard) + 1:])
+    return []
+
+
+def predicate(match: Match, ctx: Context):
+    original = match.call
+    if original.args:
+        return refuse("the predicate is called with arguments: rewrite it by hand")
+    guard, negated = _guard(ctx, original)
+    old = "is_scripting" if match.rule.id == "TS401" else "is_tracing"
+    if guard is None:
+        choice, why = "is_exporting", "used as a value, not as a branch condition: check every use"
+    else:
+        effects = _Effects()
+        for node in _eager_branch(ctx, guard, negated):
+            node.visit(effects)
+        if effects.found:
+            choice = "is_compiling"
+            why = (f"the branch TorchScript skipped calls {effects.found} (an effect outside the graph), so every "
+                   f"graph capture (torch.compile and torch.export) skips it")
+        else:
+            choice = "is_exporting"
+            why = ("the branch TorchScript skipped is tensor code torch.compile can run, so only torch.export takes "
+                   "the TorchScript-safe branch")
+    func, imports = ctx.torch(match, f"compiler.{choice}")
+    reason = (f"{old}() is always False under torch.export and torch.compile; became {choice}() because {why}; "
+              f"check that the branch taken under export/compile is the one you want")
+    return rewrite("unsafe", reason, [replace(original, lambda updated: updated.with_changes(func=func))], match,
+                   imports=imports)
+
+
+REWRITES = {("TS401", "call"): predicate, ("TS402", "call"): predicate}

@@ -1,0 +1,279 @@
+"""Compiling, saving and loading models (all unsafe: the artefact and its behaviour change).
+
+- `torch.jit.trace(m, x)` -> `torch.export.export(m, (x,)).module()` (a tuple of inputs is kept as it
+  is; `example_kwarg_inputs=` becomes `kwargs=`; trace's checking options are dropped).
+- `torch.jit.script(m)` -> `torch.export.export(m, ()).module()` with a TODO for the example inputs
+  (or the first tuple of `example_inputs=` when given); `torch.jit.script(f)` on a plain function -> `f`.
+- `torch.jit.save(m, "a.pt")` -> `torch.export.save(torch.export.export(m, inputs), "a.pt2")`, reusing
+  the example inputs of the trace that made `m` when it is in the same scope.
+- `torch.jit.load(p)` -> `torch.export.load(p).module()` (`.pt` paths become `.pt2`).
+- `torch.jit.freeze(m)` / `torch.jit.optimize_for_inference(m)` -> `m`, with a note on AOTInductor.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from migrate.fix.rewrites import lookup
+from migrate.fix.rewrites.base import (Context, argument, as_keyword, bare, call, keywords, positional, refuse,
+                                       replace, rewrite, updated_arg)
+from migrate.scan.python import Match
+
+TODO_INPUTS = "# TODO(migrate): pass example inputs (a tuple of forward's arguments) to torch.export.export"
+TRACE_DROPPED = ("optimize", "check_trace", "check_inputs", "check_tolerance", "strict", "_force_outplace",
+                 "_module_class", "_compilation_unit", "_store_inputs")
+_TS_SUFFIX = re.compile(r"\.(pt|pth|ts|jit|zip|ptl|torchscript)$")
+
+
+# -- trace ----------------------------------------------------------------------------------------------
+def _inputs(ctx: Context, arg: cst.Arg | None):
+    """(original expression of the tuple of example inputs, how to build it from the updated one) or a reason."""
+    if arg is None:
+        return None, lambda updated: cst.Tuple([]), None
+    expr = arg.value
+    kind = lookup.tuple_kind(ctx, expr)
+    if kind == "tuple":
+        return expr, lambda updated: updated, None
+    if kind == "single":
+        return expr, lambda updated: cst.Tuple([cst.Element(updated)]), None
+    if isinstance(expr, cst.Name):  # unknown: decide at run time, exactly as trace did
+        def either(updated):
+            name = updated
+            return cst.IfExp(test=cst.Call(cst.Name("isinstance"), [cst.Arg(name), cst.Arg(cst.Name("tuple"))]),
+                             body=name, orelse=cst.Tuple([cst.Element(name)]))
+        return expr, either, None
+    return None, None, (f"cannot tell whether `{ctx.tree.module.code_for_node(expr)}` is one input or a tuple of "
+                        f"inputs: write torch.export.export(model, args) by hand")
+
+
+def trace_plan(match: Match, ctx: Context):
+    """What the trace rewrite needs: (module arg, inputs arg, build inputs, kwargs arg, dropped names) or a reason."""
+    original = match.call
+    if positional(original) is None:
+        return "the call passes *args or **kwargs: rewrite it by hand"
+    module_arg = argument(original, 0, "func")
+    if module_arg is None:
+        return "no module to trace"
+    value = module_arg.value
+    if lookup.is_function(ctx, value) or (isinstance(value, cst.Attribute) and value.attr.value == "forward"):
+        return ("torch.export.export takes an nn.Module, not a function: wrap it in a module whose forward "
+                "calls it, then export that")
+    if len(positional(original)) > 2 + len(TRACE_DROPPED) - 2:
+        return "too many positional arguments: rewrite it by hand"
+    inputs_arg = argument(original, 1, "example_inputs")
+    kwargs_arg = keywords(original).get("example_kwarg_inputs")
+    if inputs_arg is None and kwargs_arg is None:
+        return "no example inputs given: rewrite it by hand"
+    known = {"func", "example_inputs", "example_kwarg_inputs", *TRACE_DROPPED}
+    unknown = [k for k in keywords(original) if k not in known]
+    if unknown:
+        return f"unexpected argument {', '.join(unknown)}: rewrite it by hand"
+    if inputs_arg is not None and isinstance(inputs_arg.value, cst.Name) and inputs_arg.value.value == "None":
+        inputs_arg = None
+    expr, build_inputs, problem = _inputs(ctx, inputs_arg)
+    if problem:
+        return problem
+    dropped = [k for k in keywords(original) if k in TRACE_DROPPED]
+    dropped += [TRACE_DROPPED[i] for i in range(len(positional(original)) - 2)]
+    return module_arg, inputs_arg, build_inputs, kwargs_arg, dropped
+
+
+def trace(match: Match, ctx: Context):
+    plan = trace_plan(match, ctx)
+    if isinstance(plan, str):
+        return refuse(plan)
+    module_arg, inputs_arg, build_inputs, kwargs_arg, dropped = plan
+    original = match.call
+    export, imports = ctx.torch(match, "export.export")
+
+    def build(updated: cst.Call) -> cst.Call:
+        args = [bare(updated_arg(updated, original, module_arg))]
+        inputs = updated_arg(updated, original, inputs_arg).value if inputs_arg is not None else None
+        args.append(cst.Arg(build_inputs(inputs)))
+        if kwargs_arg is not None:
+            args.append(as_keyword(updated_arg(updated, original, kwargs_arg), "kwargs"))
+        return cst.Call(cst.Attribute(call(export, *args), cst.Name("module")), [])
+
+    reason = ("torch.export raises on data-dependent control flow that trace silently specialised (rewrite such "
+              "branches with torch.cond), and the program only accepts inputs of the example's structure")
+    if dropped:
+        reason += f"; trace's {', '.join(dropped)} option(s) were dropped"
+    return rewrite("unsafe", reason, [replace(original, build)], match, imports=imports)
+
+
+# -- script (call) ------------------------------------------------------------------------------------------
+def script_call(match: Match, ctx: Context):
+    original = match.call
+    target = argument(original, 0, "obj")
+    if positional(original) is None or target is None:
+        return refuse("cannot read the scripted object: rewrite it by hand")
+    if lookup.is_function(ctx, target.value):
+        return rewrite("unsafe", "a scripted function becomes the plain Python function (no .graph, .save or "
+                                 ".code); torch.export traces it when a model calls it",
+                       [replace(original, lambda updated: updated_arg(updated, original, target).value)], match)
+    if lookup.is_class(ctx, target.value):
+        return refuse("scripting a class (a TorchScript class) has no torch.export counterpart: use the plain "
+                      "class and export the module that uses it")
+    export, imports = ctx.torch(match, "export.export")
+    examples = keywords(original).get("example_inputs")
+    first = None
+    if examples is not None and isinstance(examples.value, cst.List) and examples.value.elements and \
+            isinstance(examples.value.elements[0].value, cst.Tuple):
+        first = examples.value.elements[0].value
+    notes = () if first is not None else ((ctx.tree.statement(original), TODO_INPUTS),)
+
+    def build(updated: cst.Call) -> cst.Call:
+        inputs = first.deep_clone() if first is not None else cst.Tuple([])
+        exported = call(export, bare(updated_arg(updated, original, target)), cst.Arg(inputs))
+        return cst.Call(cst.Attribute(exported, cst.Name("module")), [])
+
+    reason = ("torch.export needs example inputs" + (" (the first of example_inputs was used)" if first else
+                                                     " (a TODO marks where)") +
+              ", raises on data-dependent control flow (use torch.cond) and returns a GraphModule, not a ScriptModule "
+              "(no .save/.code/.graph)")
+    return rewrite("unsafe", reason, [replace(original, build)], match, imports=imports, notes=notes)
+
+
+# -- save / load ----------------------------------------------------------------------------------------------
+def _pt2_path(expr: cst.BaseExpression):
+    """A string literal path with a TorchScript suffix -> the same with .pt2 (None: leave it as it is)."""
+    if isinstance(expr, cst.SimpleString):
+        value = expr.value
+        quote_at = len(value) - len(value.lstrip("rRbBuU"))
+        quote = value[quote_at:quote_at + 3] if value[quote_at:quote_at + 3] in ('"""', "'''") else value[quote_at]
+        body = value[quote_at + len(quote):len(value) - len(quote)]
+        if _TS_SUFFIX.search(body):
+            return expr.with_changes(value=value[:quote_at] + quote + _TS_SUFFIX.sub(".pt2", body) + quote)
+        if body.endswith(".pt2"):
+            return expr
+    if isinstance(expr, cst.FormattedString) and expr.parts and isinstance(expr.parts[-1], cst.FormattedStringText):
+        last = expr.parts[-1]
+        if _TS_SUFFIX.search(last.value):
+            return expr.with_changes(parts=[*expr.parts[:-1], last.with_changes(value=_TS_SUFFIX.sub(".pt2", last.value))])
+    return None
+
+
+def _traced_from(ctx: Context, expr: cst.BaseExpression) -> Match | None:
+    """The trace (or script) call that made `expr`: the call itself or the one assignment of a name."""
+    value = lookup.single_value(ctx, expr) if isinstance(expr, cst.Name) else expr
+    for candidate in ctx.matches:
+        if candidate.call is not None and candidate.call is value and candidate.context == "call" and \
+                candidate.rule.id in ("TS102", "TS101"):
+            return candidate
+    return None
+
+
+def save(match: Match, ctx: Context):
+    original = match.call
+    if positional(original) is None:
+        return refuse("the call passes *args or **kwargs: rewrite it by hand")
+    module_arg, path_arg = argument(original, 0, "m"), argument(original, 1, "f")
+    extra = argument(original, 2, "_extra_files")
+    if module_arg is None or path_arg is None:
+        return refuse("cannot read the module and path: rewrite it by hand")
+    export, imports = ctx.torch(match, "export.export")
+    save_fn, _ = ctx.torch(match, "export.save")
+    source = _traced_from(ctx, module_arg.value)
+    plan = trace_plan(source, ctx) if source is not None and source.rule.id == "TS102" else None
+    direct = source is not None and source.call is module_arg.value
+    notes = []
+    if source is None or isinstance(plan, str) or (source.rule.id == "TS101" and not direct):
+        notes.append((ctx.tree.statement(original), TODO_INPUTS))
+    new_path = _pt2_path(path_arg.value)
+
+    def build(updated: cst.Call) -> cst.Call:
+        module = updated_arg(updated, original, module_arg).value
+        if direct and _is_module_call(module):  # save(trace(m, x), p): export once, without .module()
+            program = module.func.value
+        elif plan is not None and not isinstance(plan, str):
+            _, inputs_arg, build_inputs, kwargs_arg, _ = plan
+            args = [cst.Arg(module)]
+            inputs = inputs_arg.value.deep_clone() if inputs_arg is not None else None
+            args.append(cst.Arg(build_inputs(inputs)))
+            if kwargs_arg is not None:
+                args.append(as_keyword(kwargs_arg.deep_clone(), "kwargs"))
+            program = call(export, *args)
+        else:
+            program = call(export, cst.Arg(module), cst.Arg(cst.Tuple([])))
+        path = updated_arg(updated, original, path_arg).value
+        args = [cst.Arg(program), cst.Arg(new_path if new_path is not None else path)]
+        if extra is not None:
+            args.append(as_keyword(updated_arg(updated, original, extra), "extra_files"))
+        return call(save_fn, *args)
+
+    reason = ("writes an ExportedProgram archive (.pt2) instead of a TorchScript archive: whatever loads it "
+              "(torch.jit.load, C++ torch::jit::load) must change to torch.export.load / AOTInductor too")
+    if new_path is None:
+        reason += "; check that the path ends in .pt2"
+    if notes:
+        reason += "; the module is exported again here and needs example inputs (a TODO marks where)"
+    return rewrite("unsafe", reason, [replace(original, build)], match, imports=imports, notes=notes)
+
+
+def _is_module_call(expr: cst.BaseExpression) -> bool:
+    return (isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value == "module")
+
+
+def load(match: Match, ctx: Context):
+    original = match.call
+    if positional(original) is None:
+        return refuse("the call passes *args or **kwargs: rewrite it by hand")
+    path_arg = argument(original, 0, "f")
+    location = argument(original, 1, "map_location")
+    extra = argument(original, 2, "_extra_files")
+    if path_arg is None:
+        return refuse("cannot read the path: rewrite it by hand")
+    load_fn, imports = ctx.torch(match, "export.load")
+    new_path = _pt2_path(path_arg.value)
+
+    def build(updated: cst.Call) -> cst.BaseExpression:
+        path = updated_arg(updated, original, path_arg).value
+        args = [cst.Arg(new_path if new_path is not None else path)]
+        if extra is not None:
+            args.append(as_keyword(updated_arg(updated, original, extra), "extra_files"))
+        result: cst.BaseExpression = cst.Call(cst.Attribute(call(load_fn, *args), cst.Name("module")), [])
+        if location is not None:
+            result = cst.Call(cst.Attribute(result, cst.Name("to")), [bare(updated_arg(updated, original, location))])
+        return result
+
+    reason = ("reads a .pt2 written by torch.export.save, not a TorchScript archive: re-export and save the model "
+              "first")
+    if location is not None:
+        reason += "; map_location became .to(...) (a dict or function of locations needs rewriting by hand)"
+    if new_path is None:
+        reason += "; check that the path names the .pt2 file"
+    return rewrite("unsafe", reason, [replace(original, build)], match, imports=imports)
+
+
+# -- freeze / optimize_for_inference ------------------------------------------------------------------------
+NOTES = {
+    "TS203": "# NOTE(migrate): torch.jit.freeze was dropped; AOTInductor folds constants when it compiles the "
+             "exported program (torch._inductor.aoti_compile_and_package)",
+    "TS204": "# NOTE(migrate): torch.jit.optimize_for_inference was dropped; for optimised inference compile the "
+             "exported program with AOTInductor (torch._inductor.aoti_compile_and_package) or use torch.compile",
+}
+
+
+def drop_call(match: Match, ctx: Context):
+    original = match.call
+    target = argument(original, 0, "mod")
+    if positional(original) is None or target is None:
+        return refuse("cannot read the module argument: rewrite it by hand")
+    reason = ("the module is no longer frozen or optimised: attributes stay mutable and run eagerly; compile the "
+              "exported program with AOTInductor for the speed (see the note)")
+    notes = ((ctx.tree.statement(original), NOTES[match.rule.id]),)
+    return rewrite("unsafe", reason, [replace(original, lambda updated: updated_arg(updated, original, target).value)],
+                   match, notes=notes)
+
+
+REWRITES = {
+    ("TS102", "call"): trace,
+    ("TS101", "call"): script_call,
+    ("TS201", "call"): save,
+    ("TS202", "call"): load,
+    ("TS203", "call"): drop_call,
+    ("TS204", "call"): drop_call,
+}
