@@ -30,11 +30,15 @@ def cell(result: StrategyResult | None) -> Text:
     if result is None:
         return Text("–", style="dim")
     text = Text(result.status, style=STATUS_STYLE[result.status])
+    if result.status == "ok" and result.max_abs_error:
+        text.append(f" Δ{result.max_abs_error:.0e}", style="dim")
     if result.status == "mismatch":
         bad = result.failed_checks
         silent = [c for c in bad if not c.raised]
         shown = silent[0] if silent else bad[0] if bad else None
         text.append(f"\n{'wrong' if silent else 'raises'}: {shown.label if shown else '?'}", style="yellow")
+        if shown is not None and shown.max_abs_error is not None:
+            text.append(f" Δ{shown.max_abs_error:.2g}", style="yellow")
     elif result.status in ("failed", "timeout", "crashed") and result.cause:
         text.append(f"\n{result.cause}", style="dim")
     if result.latency_ms is not None and result.status in ("ok", "mismatch"):
@@ -81,7 +85,8 @@ def details(run: ConvertRun) -> Text:
 
 
 def render(run: ConvertRun) -> Group:
-    footer = Text(f"latency: median of one call, ×: ratio to eager (below 1 is faster); wall time {run.wall_seconds} s",
+    footer = Text("Δ: largest absolute difference from the reference; latency: median of one call; ×: ratio to "
+                  f"eager (below 1 is faster); wall time {run.wall_seconds} s",
                   style="dim")
     return Group(summary_table(run), footer, details(run))
 

@@ -37,7 +37,7 @@ def test_progress_counts_every_result():
 
 
 def test_table_shows_status_latency_ratio_and_details():
-    eager = StrategyResult("eager", "ok", latency_ms=Latency(0.5, 0.01, 100))
+    eager = StrategyResult("eager", "ok", latency_ms=Latency(0.5, 0.01, 100), checks=(Check("example", 2e-7, 0, True),))
     export = StrategyResult("export", "ok", latency_ms=Latency(1.0, 0.01, 100), ratios={"vs_eager": 2.0})
     trace = StrategyResult("jit.trace", "mismatch", error_type="Mismatch", error="differs from eager on check 1",
                            cause="wrong on other inputs", checks=(Check("example", 0, 0, True), Check("check 1", 1.9, 1, False)))
@@ -45,7 +45,7 @@ def test_table_shows_status_latency_ratio_and_details():
                      strategies=("eager", "jit.trace", "export"))
     text = render_text(run, width=150)
     assert "500.0 µs" in text and "1.00 ms" in text and "×2.00" in text
-    assert "wrong: check 1" in text and "Gate · jit.trace: mismatch [wrong on other inputs]" in text
+    assert "ok Δ2e-07" in text and "wrong: check 1 Δ1.9" in text and "Gate · jit.trace: mismatch [wrong on other inputs]" in text
 
 
 def test_unwritable_output_is_reported(tmp_path, capsys):

@@ -106,3 +106,16 @@ def test_torchscript_archive_is_a_target(tmp_path):
     target = run.targets[0]
     assert target.name == "cell" and [r.strategy for r in target.results] == ["jit.load", "ts2ep"]
     assert target.result("jit.load").status == "ok" and target.result("ts2ep").status == "ok"
+
+
+def test_aoti_drops_the_guard_on_a_bool_flag(tmp_path):
+    # export specialises greedy=True and guards on it (loud); the AOTInductor package compiled from
+    # that program takes the flag but ignores it (silent): only the check with greedy=False shows it.
+    run = convert([FIXTURES / "deep_dive.py"], targets=["ConditionalDecoder"], strategies=["aoti"], skip=["ts2ep"],
+                  min_run_time=0.02, cache_dir=tmp_path)
+    target = run.targets[0]
+    export, aoti = target.result("export"), target.result("aoti")
+    assert export.status == "mismatch" and export.cause == "rejects other inputs"
+    assert "Guard failed: greedy == True" in export.checks[1].error
+    assert aoti.status == "mismatch" and aoti.cause == "wrong on other inputs"
+    assert aoti.checks[0].ok and not aoti.checks[1].ok and not aoti.checks[1].raised
