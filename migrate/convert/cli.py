@@ -88,8 +88,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}", file=sys.stderr)
     elif output is not None:
         sys.stdout.write(output)
-    else:
+    elif Console().is_terminal:
         Console().print(render(result))
+    else:  # piped or redirected: as wide as the table needs, nothing cut off
+        sys.stdout.write(render_text(result))
     if not result.targets and result.errors:
         return 2
     return 1 if result.has_failures else 0

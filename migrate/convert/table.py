@@ -91,8 +91,14 @@ def render(run: ConvertRun) -> Group:
     return Group(summary_table(run), footer, details(run))
 
 
-def render_text(run: ConvertRun, width: int = 200, color: bool = False) -> str:
-    """The table as plain text (for --output)."""
+def natural_width(run: ConvertRun) -> int:
+    """The width at which no column of the table has to wrap its cells."""
+    return Console(width=1000, file=io.StringIO()).measure(summary_table(run)).maximum
+
+
+def render_text(run: ConvertRun, width: int | None = None, color: bool = False) -> str:
+    """The table as plain text (for --output, and for output that is not a terminal)."""
     buffer = io.StringIO()
-    Console(file=buffer, width=width, color_system="standard" if color else None, force_terminal=color).print(render(run))
+    Console(file=buffer, width=width or max(100, natural_width(run)), color_system="standard" if color else None,
+            force_terminal=color).print(render(run))
     return buffer.getvalue()
