@@ -75,6 +75,8 @@ def load(request: Request, progress=print) -> Inputs:
         warnings.append("nothing to report: give a PATH to scan, --targets to convert, or earlier JSON")
 
     paths = {str(f.get("path")) for f in (scan or {}).get("findings") or [] if isinstance(f, dict) and f.get("path")}
+    paths |= {str(f.get("path")) for key in ("files", "manual") for f in (fix or {}).get(key) or []
+              if isinstance(f, dict) and f.get("path")}
     sources = read_sources(root, sorted(paths))
     sources.update(read_target_files(convert, root, sources))
     return Inputs(scan=scan, fix=fix, convert=convert, root=root, sources=sources, origins=origins,

@@ -48,19 +48,21 @@ def build_report(
 ) -> Report:
     warnings = list(inputs.warnings)
     raw_findings = list_field(inputs.scan, "findings", warnings, "scan")
+    raw_findings = raw_findings + fix_only_findings(inputs.fix, raw_findings)
     finding_paths = {str(f.get("path", "")) for f in raw_findings if isinstance(f, dict)}
     paths = sorted(finding_paths | set(inputs.sources))  # sources may add targets files without findings
     python = [path for path in paths if path.endswith((".py", ".pyi"))]
     scopes = {path: python_scopes(inputs.sources.get(path, "")) for path in python}
     definitions = {path: top_level_definitions(inputs.sources.get(path, "")) for path in python}
     rewrites = _rewrites(inputs.fix)
+    manual = _manual_reasons(inputs.fix)
 
     # 1. findings, numbered in report order, without their target links yet
     ordered = sorted(
         (f for f in raw_findings if isinstance(f, dict)),
         key=lambda f: (str(f.get("path", "")), int_value(f.get("line")), int_value(f.get("column"))),
     )
-    base_findings = [_finding(i + 1, f, inputs, scopes, rewrites) for i, f in enumerate(ordered)]
+    base_findings = [_finding(i + 1, f, inputs, scopes, rewrites, manual) for i, f in enumerate(ordered)]
 
     # 2. targets, each linked to findings
     raw_targets = list_field(inputs.convert, "targets", warnings, "convert")
@@ -116,12 +118,44 @@ def _rewrites(fix: dict | None) -> dict[tuple[str, int, str], dict]:
     return found
 
 
-def _finding(number: int, raw: dict, inputs: Inputs, scopes: dict, rewrites: dict) -> Finding:
+def fix_only_findings(fix: dict | None, scan_findings: list) -> list[dict]:
+    """What the fix stage found that the scan does not report (e.g. TS601, a data-dependent ``if``
+    that needs ``torch.cond``), as findings: a failed export often points at exactly these lines."""
+    known = {(str(f.get("path", "")), int_value(f.get("line")), str(f.get("rule", ""))) for f in scan_findings
+             if isinstance(f, dict)}
+    found: dict[tuple[str, int, str], dict] = {}
+    items = [(str(file.get("path", "")), r, "rewrite") for file in (fix or {}).get("files") or [] if isinstance(file, dict)
+             for r in file.get("rewrites") or [] if isinstance(r, dict)]
+    items += [(str(m.get("path", "")), m, "manual") for m in (fix or {}).get("manual") or [] if isinstance(m, dict)]
+    for path, item, kind in items:
+        key = (path, int_value(item.get("line")), str(item.get("rule", "")))
+        if key in known or key in found:
+            continue
+        found[key] = {
+            "path": path, "line": key[1], "column": int_value(item.get("column")), "rule": key[2],
+            "api": str(item.get("api", "")), "severity": "warning", "origin": "fix",
+            "message": f"found by the codemods ({'a rewrite is suggested' if kind == 'rewrite' else 'no rewrite'})",
+            "recipe": str(item.get("recipe", "") or ""), "fixable": str(item.get("safety", "none")),
+        }
+    return list(found.values())
+
+
+def _manual_reasons(fix: dict | None) -> dict[tuple[str, int, str], str]:
+    """Why the fix stage left a finding for a human, by (path, line, rule)."""
+    return {
+        (str(m.get("path", "")), int_value(m.get("line")), str(m.get("rule", ""))): first_line(m.get("reason"))
+        for m in (fix or {}).get("manual") or []
+        if isinstance(m, dict)
+    }
+
+
+def _finding(number: int, raw: dict, inputs: Inputs, scopes: dict, rewrites: dict, manual: dict) -> Finding:
     path, line = str(raw.get("path", "")), int_value(raw.get("line"))
     if inputs.fix is not None:
-        rewrite = rewrites.get((path, line, str(raw.get("rule", ""))))
+        key = (path, line, str(raw.get("rule", "")))
+        rewrite = rewrites.get(key)
         safety = str(rewrite.get("safety", "")) if rewrite else None
-        reason = str(rewrite.get("reason", "") or "") if rewrite else ""
+        reason = str(rewrite.get("reason", "") or "") if rewrite else manual.get(key, "")
     else:  # no fix stage: what the catalogue says a codemod can do
         fixable = str(raw.get("fixable", "none"))
         safety, reason = (fixable, "") if fixable in ("safe", "unsafe") else (None, "")
@@ -142,6 +176,7 @@ def _finding(number: int, raw: dict, inputs: Inputs, scopes: dict, rewrites: dic
         snippet=snippet(inputs.sources.get(path), line),
         scope=scope.name if scope else "",
         targets=(),
+        origin=str(raw.get("origin", "scan")),
     )
 
 
@@ -190,6 +225,7 @@ def _summary(inputs: Inputs, findings: list[Finding], targets: list[TargetSectio
         files_with_findings=len({f.path for f in findings}),
         files_failed=len(errors),
         findings=len(findings),
+        findings_from_fix=sum(1 for f in findings if f.origin == "fix"),
         by_severity=tuple((s, severity[s]) for s in severities),
         by_api=by_api,
         rewrites_safe=safe,

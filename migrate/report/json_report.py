@@ -43,6 +43,7 @@ def report_to_dict(report: Report) -> dict:
             "files_with_findings": s.files_with_findings,
             "files_failed": s.files_failed,
             "findings": s.findings,
+            "findings_from_fix": s.findings_from_fix,
             "by_severity": dict(s.by_severity),
             "by_api": {c.label: {"total": c.total, **dict(c.values)} for c in s.by_api},
             "rewrites": {"safe": s.rewrites_safe, "unsafe": s.rewrites_unsafe, "manual": s.manual, "source": s.rewrite_source},
@@ -87,6 +88,7 @@ def report_to_dict(report: Report) -> dict:
                 "rewrite": f.rewrite,
                 "scope": f.scope or None,
                 "targets": list(f.targets),
+                "origin": f.origin,
             }
             for file in report.files
             for f in file.findings

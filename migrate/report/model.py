@@ -90,6 +90,7 @@ class Finding:
     snippet: tuple[SnippetLine, ...]
     scope: str  # enclosing function or class ("MyCell.forward"), "" at module level
     targets: tuple[str, ...]  # names of the targets whose conversion this finding affects
+    origin: str = "scan"  # "fix" for what only the codemods report (e.g. a data-dependent if, TS601)
 
     @property
     def anchor(self) -> str:
@@ -192,6 +193,7 @@ class Summary:
     files_with_findings: int
     files_failed: int
     findings: int
+    findings_from_fix: int  # of ``findings``, those only the codemods report (data-dependent ifs)
     by_severity: tuple[tuple[str, int], ...]
     by_api: tuple[Count, ...]  # per API: counts by severity
     rewrites_safe: int

@@ -31,7 +31,9 @@ def print_summary(report: Report, written: dict[str, str], console: Console | No
                   highlight=False, soft_wrap=True)
     severities = ", ".join(f"{n} {sev}" for sev, n in s.by_severity if n)
     console.print(
-        f"{s.findings} TorchScript constructs in {s.files_with_findings} files"
+        f"{s.findings - s.findings_from_fix} TorchScript constructs"
+        + (f" and {s.findings_from_fix} data-dependent ifs" if s.findings_from_fix else "")
+        + f" in {s.files_with_findings} files"
         + (f" ({severities})" if severities else "")
         + f"; {s.rewrites_safe} safe and {s.rewrites_unsafe} unsafe rewrites, {s.manual} left for a human",
         highlight=False,

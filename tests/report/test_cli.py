@@ -17,7 +17,7 @@ def test_writes_the_three_files_and_a_summary(tmp_path, capsys):
     assert main(["report", str(DATA / "project"), *FROM_JSON, "--out", str(out), "--title", "Demo"]) == 1
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "report.json", "report.md"]
     text = capsys.readouterr().out
-    assert "Readiness 45\u202f%" in text and "3 targets: 1 exports cleanly" in text
+    assert "Readiness 46\u202f%" in text and "3 targets: 1 exports cleanly" in text
     assert "wrap_rnn" in text and "still needs TorchScript" in text and str(out / "index.html") in text
     assert "<title>Demo</title>" in (out / "index.html").read_text()
     data = json.loads((out / "report.json").read_text())

@@ -59,17 +59,41 @@ def test_failure_naming_a_line_links_to_findings_in_that_class(report):
     assert (f8.path, f8.line, f8.api, f8.scope) == ("loop.py", 22, "torch.jit.script", "WrapRNN.__init__")
     assert f8.targets == ("wrap_rnn",)
     # the error names WrapRNN's line only: the traced cell of MyRNNLoop is not linked through it...
-    assert "F7" not in export.findings
+    assert "F8" not in export.findings
     # ...but WrapRNN's builder uses WrapRNN, which uses MyRNNLoop, whose __init__ traces a MyCell
-    # (F7), and MyCell declares __constants__ (F1)
-    assert wrap.findings == ("F1", "F7", "F8")
-    assert report.finding("F7").targets == ("wrap_rnn",)
+    # (F8), MyCell declares __constants__ (F2), and MyDecisionGate has a data-dependent if (F1)
+    assert wrap.findings == ("F1", "F2", "F8", "F9")
+    assert report.finding("F8").targets == ("wrap_rnn",)
 
 
-def test_failure_line_without_findings_still_shows_the_source(report):
+def test_failure_at_a_data_dependent_if_links_the_torch_cond_suggestion(report):
+    export = target(report, "gated_cell").result("export")
+    assert export.source_text == "if x.sum() > 0:"
+    (f1,) = [report.finding(i) for i in export.findings]
+    assert (f1.path, f1.line, f1.rule, f1.origin, f1.rewrite) == ("cells.py", 7, "TS601", "fix", "unsafe")
+    assert f1.scope == "MyDecisionGate.forward" and "torch.cond" in f1.rewrite_reason
+
+
+def test_failure_line_without_findings_still_shows_the_source(make_report):
+    report = make_report(fix=None)  # without the fix stage there is no TS601 finding at the line
     export = target(report, "gated_cell").result("export")
     assert export.findings == ()
     assert export.source_text == "if x.sum() > 0:"
+
+
+def test_fix_only_items_become_findings_once():
+    scan = {"findings": [{"path": "a.py", "line": 3, "rule": "TS101", "api": "torch.jit.script"}]}
+    fix = {"files": [{"path": "a.py", "diff": "", "rewrites": [
+        {"rule": "TS101", "api": "torch.jit.script", "line": 3, "column": 1, "safety": "unsafe", "reason": "r"},
+        {"rule": "TS601", "api": "data-dependent-if", "line": 5, "column": 5, "safety": "unsafe", "reason": "cond"}]}],
+        "manual": [{"path": "a.py", "line": 9, "column": 5, "rule": "TS601", "api": "data-dependent-if",
+                    "recipe": "use torch.cond", "reason": "no else branch"},
+                   {"path": "a.py", "line": 3, "column": 1, "rule": "TS101", "api": "torch.jit.script", "reason": "dup"}]}
+    report = build_report(Inputs(scan=scan, fix=fix))
+    found = [(f.line, f.rule, f.origin, f.rewrite, f.rewrite_reason) for s in report.files for f in s.findings]
+    assert found == [(3, "TS101", "scan", "unsafe", "r"), (5, "TS601", "fix", "unsafe", "cond"),
+                     (9, "TS601", "fix", None, "no else branch")]
+    assert report.finding("F3").recipe == "use torch.cond"
 
 
 def test_findings_inside_a_target_builder_are_linked_to_it():
@@ -87,10 +111,10 @@ def test_findings_inside_a_target_builder_are_linked_to_it():
 
 
 def test_classes_a_target_builds_link_their_findings(report):
-    assert report.finding("F1").api == "__constants__" and report.finding("F1").scope == "MyCell"
-    assert report.finding("F1").targets == ("my_cell", "gated_cell", "wrap_rnn")  # all build a MyCell
-    assert report.finding("F2").targets == ()  # module-level torch.jit.script: no target uses it
-    assert report.finding("F3").targets == ()  # deploy.py: no target builds anything there
+    assert report.finding("F2").api == "__constants__" and report.finding("F2").scope == "MyCell"
+    assert report.finding("F2").targets == ("my_cell", "gated_cell", "wrap_rnn")  # all build a MyCell
+    assert report.finding("F3").targets == ()  # module-level torch.jit.script: no target uses it
+    assert report.finding("F4").targets == ()  # deploy.py: no target builds anything there
 
 
 def test_reachable_spans_follow_names_across_files():
@@ -105,8 +129,8 @@ def test_reachable_spans_follow_names_across_files():
 
 def test_rewrites_come_from_the_fix_stage_else_from_the_catalogue(report, make_report):
     assert report.summary.rewrite_source == "fix"
-    assert (report.summary.rewrites_safe, report.summary.rewrites_unsafe, report.summary.manual) == (1, 7, 3)
-    assert report.finding("F1").rewrite == "safe" and report.finding("F9").rewrite is None
+    assert (report.summary.rewrites_safe, report.summary.rewrites_unsafe, report.summary.manual) == (1, 8, 3)
+    assert report.finding("F2").rewrite == "safe" and report.finding("F10").rewrite is None
     without_fix = make_report(fix=None)
     assert without_fix.summary.rewrite_source == "catalogue"
     assert (without_fix.summary.rewrites_safe, without_fix.summary.rewrites_unsafe) == (1, 7)
@@ -114,7 +138,7 @@ def test_rewrites_come_from_the_fix_stage_else_from_the_catalogue(report, make_r
     fix = json.loads((DATA / "fix.json").read_text())
     fix["files"] = [f for f in fix["files"] if f["path"] != "deploy.py"]
     refused = make_report(fix=fix)
-    assert (refused.summary.rewrites_unsafe, refused.summary.manual) == (3, 7)
+    assert (refused.summary.rewrites_unsafe, refused.summary.manual) == (4, 7)
 
 
 def test_latency_ratios_to_eager_and_torchscript(report):
@@ -128,12 +152,12 @@ def test_latency_ratios_to_eager_and_torchscript(report):
 
 def test_summary_counts(report):
     s = report.summary
-    assert (s.files_scanned, s.files_with_findings, s.files_failed, s.findings) == (7, 4, 1, 11)
-    assert dict(s.by_severity) == {"error": 9, "warning": 2, "info": 0}
+    assert (s.files_scanned, s.files_with_findings, s.files_failed, s.findings) == (7, 4, 1, 12)  # 11 + TS601
+    assert dict(s.by_severity) == {"error": 9, "warning": 3, "info": 0}
     assert s.by_api[0].label in ("torch.jit.script", "torch.jit.trace") and s.by_api[0].total == 2
     assert dict(s.by_verdict) == {CLEAN: 1, FALLBACK: 1, TORCHSCRIPT: 1, BLOCKED: 0}
     assert s.strategies[:3] == ("eager", "jit.script", "jit.trace")
-    assert s.readiness.percent == pytest.approx((50 + 100 * 4.5 / 11) / 2)
+    assert s.readiness.percent == pytest.approx((50 + 100 * 5 / 12) / 2)
 
 
 def test_files_list_findings_diffs_and_unreadable_files(report):
@@ -141,8 +165,8 @@ def test_files_list_findings_diffs_and_unreadable_files(report):
     assert set(by_path) == {"broken.py", "cells.py", "deploy.py", "loop.py", "serve.cpp"}
     assert by_path["broken.py"].error.startswith("scan: syntax error")
     assert by_path["deploy.py"].diff.startswith("--- a/deploy.py")
-    assert [f.id for f in by_path["serve.cpp"].findings] == ["F9", "F10", "F11"]
-    marked = [line for line in report.finding("F3").snippet if line.marked]
+    assert [f.id for f in by_path["serve.cpp"].findings] == ["F10", "F11", "F12"]
+    marked = [line for line in report.finding("F4").snippet if line.marked]
     assert marked[0].text.strip() == "traced = torch.jit.trace(model, example)"
 
 

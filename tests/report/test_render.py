@@ -64,7 +64,7 @@ def test_html_has_an_anchor_for_every_file_target_and_finding(report):
 def test_html_shows_the_join_and_the_formula(report):
     html = render_html(report)
     assert report.summary.readiness.formula in html
-    assert 'href="#finding-F8"' in html and 'href="#target-wrap_rnn"' in html
+    assert 'href="#finding-F9"' in html and 'href="#target-wrap_rnn"' in html
     assert "if x.sum() &gt; 0:" in html  # the source line a failure names, escaped
     assert 'class="st st-mismatch"' in html
     assert "<summary>1 more note</summary>" in html  # the trace's second warning is folded
@@ -74,7 +74,7 @@ def test_markdown_for_github(report):
     md = render_markdown(report)
     assert "<details><summary>Suggested diff</summary>" in md and "```diff\n--- a/deploy.py" in md
     assert "| [wrap\\_rnn](#target-wrap_rnn) | still needs TorchScript |" in md
-    assert '<a id="finding-F8"></a>F8' in md and "[F8](#finding-F8)" in md
+    assert '<a id="finding-F9"></a>F9' in md and "[F9](#finding-F9)" in md
     # every table row of a table has the same number of cells as its header
     lines = md.splitlines()
     for i, line in enumerate(lines):
@@ -102,10 +102,10 @@ def test_json_embeds_the_stage_outputs_under_one_schema(report, make_inputs):
     assert data["scan"] == inputs.scan and data["fix"] == inputs.fix and data["convert"] == inputs.convert
     assert data["summary"]["by_verdict"] == {"clean": 1, "fallback": 1, "torchscript": 1, "blocked": 0}
     assert data["summary"]["readiness"]["formula"] == report.summary.readiness.formula
-    f8 = next(f for f in data["findings"] if f["id"] == "F8")
+    f8 = next(f for f in data["findings"] if f["id"] == "F9")
     assert f8["targets"] == ["wrap_rnn"] and f8["scope"] == "WrapRNN.__init__"
     wrap = next(t for t in data["targets"] if t["name"] == "wrap_rnn")
-    assert next(r for r in wrap["results"] if r["strategy"] == "export")["findings"] == ["F8"]
+    assert next(r for r in wrap["results"] if r["strategy"] == "export")["findings"] == ["F9"]
     assert set(report_to_dict(build_report(Inputs()))) == set(data)  # same keys when empty
 
 
