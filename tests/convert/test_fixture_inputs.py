@@ -9,6 +9,7 @@ import torch
 from migrate.convert.targets import collect, load_target
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "models"
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the fixtures use torch.jit on purpose
 
 
 def built(file: str, name: str):
