@@ -33,7 +33,7 @@ from migrate.report.model import (
     TargetSection,
     file_anchor,
 )
-from migrate.report.sources import innermost, python_scopes, snippet, top_level_definitions
+from migrate.report.sources import innermost, outline, python_scopes, snippet
 from migrate.report.targets import strategy_order, target_section
 from migrate.report.values import first_line, int_value, list_field
 
@@ -53,7 +53,7 @@ def build_report(
     paths = sorted(finding_paths | set(inputs.sources))  # sources may add targets files without findings
     python = [path for path in paths if path.endswith((".py", ".pyi"))]
     scopes = {path: python_scopes(inputs.sources.get(path, "")) for path in python}
-    definitions = {path: top_level_definitions(inputs.sources.get(path, "")) for path in python}
+    outlines = {path: outline(inputs.sources.get(path, "")) for path in python}
     rewrites = _rewrites(inputs.fix)
     manual = _manual_reasons(inputs.fix)
 
@@ -70,7 +70,7 @@ def build_report(
         if isinstance(error, dict):
             warnings.append(f"convert: {error.get('file', '?')}: {first_line(error.get('message')) or 'could not be read'}")
     strategies = strategy_order(raw_targets)
-    targets = [target_section(t, inputs, paths, scopes, definitions, base_findings, warnings) for t in raw_targets if isinstance(t, dict)]
+    targets = [target_section(t, inputs, paths, scopes, outlines, base_findings, warnings) for t in raw_targets if isinstance(t, dict)]
 
     stale = [t for t in targets if t.stale_source]
     if stale:

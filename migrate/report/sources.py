@@ -56,7 +56,10 @@ def python_scopes(text: str) -> tuple[Scope, ...]:
 
 @dataclass(frozen=True)
 class Definition:
-    """A top-level class or function and the names its body uses (calls, bases, attributes)."""
+    """A top-level class or function and the names its body uses.
+
+    ``uses`` holds plain names (``MyCell``) and ``module.attribute`` pairs (``cells.MyCell``).
+    """
 
     name: str
     start: int  # first decorator line
@@ -65,38 +68,87 @@ class Definition:
     header: int = 0  # the ``def`` / ``class`` line
 
 
-def top_level_definitions(text: str) -> dict[str, Definition]:
-    """Top-level classes and functions of a Python file by name; empty when it does not parse."""
+@dataclass(frozen=True)
+class Outline:
+    """What the links need from one Python file: its top-level definitions and its imports.
+
+    ``imports`` maps a local name to (module, name): ``from .cells import MyCell as C`` gives
+    ``{"C": (".cells", "MyCell")}``, ``import pkg.cells as c`` gives ``{"c": ("pkg.cells", None)}``.
+    """
+
+    definitions: dict
+    imports: dict
+
+
+def outline(text: str) -> Outline:
+    """The :class:`Outline` of a Python file (empty when it does not parse)."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-    found = {}
+        return Outline({}, {})
+    definitions, imports = {}, {}
+    for node in ast.walk(tree):  # imports inside functions count too
+        if isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                imports[alias.asname or alias.name] = (module, alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    imports[alias.asname] = (alias.name, None)
+                else:  # `import a.b` binds `a`
+                    top = alias.name.split(".")[0]
+                    imports[top] = (top, None)
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             uses = set()
             for child in ast.walk(node):
                 if isinstance(child, ast.Name):
                     uses.add(child.id)
-                elif isinstance(child, ast.Attribute):
-                    uses.add(child.attr)
+                elif isinstance(child, ast.Attribute) and isinstance(child.value, ast.Name):
+                    uses.add(f"{child.value.id}.{child.attr}")
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            found[node.name] = Definition(
+            definitions[node.name] = Definition(
                 node.name, start, node.end_lineno or start, frozenset(uses - {node.name}), node.lineno
             )
-    return found
+    return Outline(definitions, imports)
 
 
-def reachable_spans(
-    definitions: dict[str, dict[str, Definition]], path: str, line: int
-) -> list[tuple[str, int, int]]:
-    """(path, first, last) of the definition holding ``path:line`` and of every top-level class or
-    function it uses, directly or through others, among ``definitions`` (path -> name -> Definition).
+def module_file(module: str, importer: str, paths) -> str | None:
+    """The path among ``paths`` that ``import module`` in the file ``importer`` reads, if scanned.
 
-    A name is looked up in the same file first, else in the one other file that defines it (a name
-    defined in several other files is ambiguous and not followed).
+    Relative imports resolve against the importer's folder; absolute ones match the end of a path
+    (``models.cells`` -> ``…/models/cells.py`` or ``…/models/cells/__init__.py``), the importer's
+    own folder winning a tie.
     """
-    start = next((d for d in definitions.get(path, {}).values() if d.start <= line <= d.end), None)
+    level = len(module) - len(module.lstrip("."))
+    parts = [p for p in module.lstrip(".").split(".") if p]
+    if level:
+        base = PurePosixPath(importer).parent
+        for _ in range(level - 1):
+            base = base.parent
+        tail = "/".join([str(base)] + parts) if str(base) not in ("", ".") else "/".join(parts)
+        wanted = [f"{tail}.py", f"{tail}/__init__.py"]
+        return next((p for p in wanted if p in paths), None)
+    tail = "/".join(parts)
+    if not tail:
+        return None
+    found = [p for p in paths if any(p == t or p.endswith("/" + t) for t in (f"{tail}.py", f"{tail}/__init__.py"))]
+    if len(found) > 1:
+        folder = str(PurePosixPath(importer).parent)
+        found = [p for p in found if str(PurePosixPath(p).parent).startswith(folder)] or found
+    return found[0] if len(found) == 1 else None
+
+
+def reachable_spans(outlines: dict[str, Outline], path: str, line: int) -> list[tuple[str, int, int]]:
+    """(path, first, last) of the definition holding ``path:line`` and of every top-level class or
+    function it uses, directly or through others, following Python's own name binding: a name is
+    defined in the same file, or imported from another scanned file (``from cells import MyCell``,
+    ``import cells`` then ``cells.MyCell``). Names from elsewhere (torch, the standard library) end
+    the walk.
+    """
+    here = outlines.get(path)
+    start = next((d for d in here.definitions.values() if d.start <= line <= d.end), None) if here else None
     if start is None:
         return []
     seen = {(path, start.name)}
@@ -105,24 +157,41 @@ def reachable_spans(
     while queue:
         where, definition = queue.pop()
         spans.append((where, definition.start, definition.end))
-        for name in sorted(definition.uses):
-            if name in definitions.get(where, {}):
-                found = [(where, definitions[where][name])]
-            else:
-                found = [(p, defs[name]) for p, defs in definitions.items() if name in defs]
-            if len(found) == 1 and (found[0][0], name) not in seen:
-                seen.add((found[0][0], name))
-                queue.append(found[0])
+        for used in sorted(definition.uses):
+            target = _resolve(outlines, where, used)
+            if target is not None and (target[0], target[1].name) not in seen:
+                seen.add((target[0], target[1].name))
+                queue.append(target)
     return sorted(spans)
 
 
-def defines_at(definitions: dict[str, dict[str, Definition]], path: str, line: int) -> bool:
+def _resolve(outlines: dict[str, Outline], where: str, used: str) -> tuple[str, Definition] | None:
+    local = outlines[where]
+    if used in local.definitions:
+        return where, local.definitions[used]
+    name, _, attribute = used.partition(".")
+    if name not in local.imports:
+        return None
+    module, imported = local.imports[name]
+    if imported is None and not attribute:
+        return None  # a module used as a whole
+    if imported is not None and attribute:
+        return None  # an attribute of an imported class or function
+    source = module_file(module, where, outlines)
+    if source is None:
+        return None
+    definition = outlines[source].definitions.get(imported or attribute)
+    return (source, definition) if definition is not None else None
+
+
+def defines_at(outlines: dict[str, Outline], path: str, line: int) -> bool:
     """Whether ``path:line`` is the decorator or ``def`` line of a top-level function or class.
 
     The converter names a target by the line of its builder function; any other line means the file
     changed since the conversion ran, and links built from it would be wrong.
     """
-    return any(d.start <= line <= d.header for d in definitions.get(path, {}).values())
+    here = outlines.get(path)
+    return here is not None and any(d.start <= line <= d.header for d in here.definitions.values())
 
 
 def innermost(scopes: tuple[Scope, ...], line: int, kind: str | None = None) -> Scope | None:

@@ -3,7 +3,7 @@
 Links: a result whose error names "file:line" is linked to the findings in that scope (see
 :func:`migrate.report.sources.link_span`); the target itself also to the findings inside its builder
 function and inside every top-level class or function the builder uses, followed through the
-scanned files (:func:`migrate.report.sources.reachable_spans`). Building a ``WrapRNN`` that holds a
+imports between scanned files (:func:`migrate.report.sources.reachable_spans`). Building a ``WrapRNN`` that holds a
 scripted ``MyRNNLoop`` that traces a cell links all three constructs to the target.
 """
 
@@ -61,7 +61,7 @@ def strategy_order(raw_targets: list) -> tuple[str, ...]:
 
 
 def target_section(
-    raw: dict, inputs: Inputs, paths: list[str], scopes: dict, definitions: dict, findings: list[Finding],
+    raw: dict, inputs: Inputs, paths: list[str], scopes: dict, outlines: dict, findings: list[Finding],
     warnings: list[str],
 ) -> TargetSection:
     """The section of one converter target (``raw``: one entry of the convert JSON's ``targets``)."""
@@ -123,7 +123,7 @@ def target_section(
                 findings=linked,
             )
         )
-    builder, stale = _built_by(parse_reference(str(raw.get("source") or "")), inputs.root, paths, definitions, findings)
+    builder, stale = _built_by(parse_reference(str(raw.get("source") or "")), inputs.root, paths, outlines, findings)
     all_linked = tuple(dict.fromkeys([i for r in results for i in r.findings] + list(builder)))
     check_labels = tuple(dict.fromkeys(c.input for r in results for c in r.checks))
     verdict, reason = _verdict(results)
@@ -144,18 +144,18 @@ def target_section(
 
 
 def _built_by(
-    ref, root: str, paths: list[str], definitions: dict, findings: list[Finding]
+    ref, root: str, paths: list[str], outlines: dict, findings: list[Finding]
 ) -> tuple[tuple[str, ...], bool]:
     """Ids of the findings in the target's builder function and in every class or function it uses,
     and whether the reference is stale (names no definition line in the current file)."""
     if ref is None:
         return (), False
     path = match_path(ref[0], paths, root)
-    if path is None or not definitions.get(path):
+    if path is None or path not in outlines or not outlines[path].definitions:
         return (), False
-    if not defines_at(definitions, path, ref[1]):
+    if not defines_at(outlines, path, ref[1]):
         return (), True
-    spans = reachable_spans(definitions, path, ref[1])
+    spans = reachable_spans(outlines, path, ref[1])
     return tuple(f.id for f in findings if any(p == f.path and a <= f.line <= b for p, a, b in spans)), False
 
 

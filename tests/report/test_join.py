@@ -15,10 +15,11 @@ from migrate.report.sources import (
     link_span,
     match_path,
     parse_reference,
+    module_file,
+    outline,
     python_scopes,
     reachable_spans,
     snippet,
-    top_level_definitions,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -117,14 +118,28 @@ def test_classes_a_target_builds_link_their_findings(report):
     assert report.finding("F4").targets == ()  # deploy.py: no target builds anything there
 
 
-def test_reachable_spans_follow_names_across_files():
-    a = "class A:\n    def f(self):\n        return B()\n\n\ndef unused():\n    pass\n"
-    b = "class B:\n    x = C\n\n\nclass C:\n    pass\n"
-    c = "class C:\n    pass\n"  # a second C: ambiguous from a.py, but b.py has its own
-    definitions = {"a.py": top_level_definitions(a), "b.py": top_level_definitions(b), "c.py": top_level_definitions(c)}
-    assert reachable_spans(definitions, "a.py", 2) == [("a.py", 1, 3), ("b.py", 1, 2), ("b.py", 5, 6)]
-    assert reachable_spans(definitions, "a.py", 4) == []  # not inside a definition
-    assert top_level_definitions("def (:") == {}
+def test_reachable_spans_follow_imports_across_files():
+    files = {
+        "a.py": "from b import B\n\nclass A:\n    def f(self):\n        return B(), helper()\n\n\ndef unused():\n    pass\n",
+        "b.py": "import c\n\nclass B:\n    x = c.C\n\n\nclass C:\n    pass\n",
+        "c.py": "class C:\n    pass\n",
+        "d.py": "def helper():\n    pass\n",  # used by a.py but never imported there: not followed
+    }
+    outlines = {path: outline(text) for path, text in files.items()}
+    assert reachable_spans(outlines, "a.py", 4) == [("a.py", 3, 5), ("b.py", 3, 4), ("c.py", 1, 2)]
+    assert reachable_spans(outlines, "a.py", 6) == []  # not inside a definition
+    assert outline("def (:") == outline("")
+
+
+def test_module_file_resolves_absolute_and_relative_imports():
+    paths = ["pkg/models.py", "pkg/cells.py", "other/cells.py", "pkg/sub/__init__.py", "util.py"]
+    assert module_file(".cells", "pkg/models.py", paths) == "pkg/cells.py"
+    assert module_file(".sub", "pkg/models.py", paths) == "pkg/sub/__init__.py"
+    assert module_file("..util", "pkg/models.py", paths) == "util.py"
+    assert module_file("pkg.cells", "x.py", paths) == "pkg/cells.py"
+    assert module_file("cells", "pkg/models.py", paths) == "pkg/cells.py"  # the importer's folder wins
+    assert module_file("cells", "x.py", paths) is None  # ambiguous
+    assert module_file("torch.nn", "pkg/models.py", paths) is None
 
 
 def test_rewrites_come_from_the_fix_stage_else_from_the_catalogue(report, make_report):
