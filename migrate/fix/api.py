@@ -70,7 +70,7 @@ def _process(path: str, relpath: str, language: str, enabled, unsafe: bool, writ
         return None, [], FileError(relpath, "nested too deeply to rewrite (RecursionError)")
     except Exception as exc:  # a bug of ours must not end the run: report it against the file
         return None, [], FileError(relpath, f"internal error while rewriting: {type(exc).__name__}: {exc}")
-    error = FileError(relpath, outcome.error) if outcome.error else None
+    error = FileError(relpath, outcome.error, blocking=outcome.rejected) if outcome.error else None
     if outcome.new_text is None:
         return None, list(outcome.manual), error
     fix = FileFix(relpath, unified_diff(relpath, source.text, outcome.new_text), outcome.rewrites, outcome.new_text)
@@ -78,7 +78,7 @@ def _process(path: str, relpath: str, language: str, enabled, unsafe: bool, writ
         try:
             write_atomic(source, outcome.new_text)
         except WriteError as exc:
-            return None, list(outcome.manual), FileError(relpath, str(exc))
+            return None, list(outcome.manual), FileError(relpath, str(exc), blocking=True)
     return fix, list(outcome.manual), error
 
 

@@ -270,6 +270,7 @@ def _block(suite) -> cst.IndentedBlock:
 def suggestions(ctx: Context):
     """(the if statement, Rewrite | Refusal) for each data-dependent if in a module's forward."""
     for forward in _module_forwards(ctx.tree.module):
+        ctx.taken = set()  # names of the lifted branch functions only need to be unique within forward
         ifs = _Ifs()
         forward.body.visit(ifs)
         nested = {id(inner) for outer in ifs.found if _is_data_dependent(outer.test) for inner in _Ifs_in(outer)}

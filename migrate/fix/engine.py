@@ -93,7 +93,8 @@ def fix_source(text: str, path: str, enabled: frozenset[str] | None = None, unsa
     plans = []  # (rule id, api, node, recipe, Rewrite | Refusal | None)
     for match in matches:
         if match.fixable == "none":
-            plans.append((match.rule.id, match.api, match.node, match.rule.recipe, None))
+            plans.append((match.rule.id, match.api, match.node, match.rule.recipe,
+                          Refusal(f"no automatic rewrite{match.detail}; replacement: {match.rule.replacement}")))
             continue
         function = rewrites.get((match.rule.id, match.context))
         outcome = function(match, ctx) if function else Refusal("no rewrite for this use")
@@ -123,9 +124,7 @@ def _apply(text, path, module, plans, where, unsafe) -> SourceOutcome:
             unused.update(outcome.unused_names)
             records.append(RewriteRecord(rule, api, line, column, outcome.safety, outcome.reason))
             continue
-        if outcome is None:
-            reason = "no automatic rewrite for this construct"
-        elif isinstance(outcome, Rewrite):
+        if isinstance(outcome, Rewrite):
             reason = UNSAFE_SKIPPED + outcome.reason
         else:
             reason = outcome.reason
@@ -143,7 +142,8 @@ def _apply(text, path, module, plans, where, unsafe) -> SourceOutcome:
         detail = syntax_error_reason(exc, "") if isinstance(exc, SyntaxError) else f"{type(exc).__name__}: {exc}"
         reason = f"the rewritten file would not compile ({detail}); left untouched"
         left = [ManualItem(path, r.line, r.column, r.rule, r.api, _recipe(r.rule), reason) for r in records]
-        return SourceOutcome(None, (), tuple(sorted(manual + left, key=lambda m: (m.line, m.column))), error=reason)
+        return SourceOutcome(None, (), tuple(sorted(manual + left, key=lambda m: (m.line, m.column))), error=reason,
+                             rejected=True)
     if new_text == text:
         return SourceOutcome(None, (), tuple(manual))
     return SourceOutcome(new_text, tuple(records), tuple(manual))

@@ -90,9 +90,11 @@ class FileFix:
 class FileError:
     path: str
     reason: str
+    # True when the file had rewrites that could not be made (compile check or write failed): exit 2.
+    blocking: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"path": self.path, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class SourceOutcome:
     rewrites: tuple[RewriteRecord, ...] = ()
     manual: tuple[ManualItem, ...] = ()
     error: str | None = None
+    rejected: bool = False  # rewrites were made but the result failed the parse/compile check
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ class _ParentRecorder(cst.CSTVisitor):
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self.stack: list[cst.CSTNode] = []
         self.names: set[str] = set()
+        self.counts: dict[str, int] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self.stack:
@@ -24,6 +25,7 @@ class _ParentRecorder(cst.CSTVisitor):
         self.stack.append(node)
         if isinstance(node, cst.Name):
             self.names.add(node.value)
+            self.counts[node.value] = self.counts.get(node.value, 0) + 1
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -46,6 +48,7 @@ class Tree:
         module.visit(recorder)
         self.parents = recorder.parents
         self.names = recorder.names  # every identifier spelled anywhere in the module
+        self.name_counts = recorder.counts
         self.torch_alias = _module_torch_alias(module)
 
     # -- navigation ---------------------------------------------------------------------------------

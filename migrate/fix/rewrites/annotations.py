@@ -84,7 +84,9 @@ def _only_torch_final(ctx: Context) -> bool:
 
 
 def constants(match: Match, ctx: Context):
-    """`__constants__ = [...]` in an nn.Module class body -> removed."""
+    """`__constants__ = [...]` in an nn.Module class body -> removed (unless the code reads it)."""
+    if ctx.tree.name_counts.get("__constants__", 0) > sum(1 for m in ctx.matches if m.rule.id == "TS310"):
+        return refuse("__constants__ is also read in this file: remove those reads first")
     return rewrite("safe", "__constants__ only told TorchScript which attributes to inline; Python ignores it",
                    [remove(match.node)], None)
 

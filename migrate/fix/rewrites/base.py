@@ -92,3 +92,29 @@ def updated_arg(updated_call: cst.Call, original_call: cst.Call, original_arg: c
 def call(func: cst.BaseExpression, *args: cst.Arg) -> cst.Call:
     fixed = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args]
     return cst.Call(func, fixed)
+
+
+def map_args(original: cst.Call, updated: cst.Call, mapping: dict) -> list[cst.Arg]:
+    """The updated call's arguments passed through `mapping` {original Arg: f(updated Arg) -> Arg | None};
+    arguments not in the mapping, or mapped to None, are dropped. Commas (and the comments and line
+    breaks they hold) stay with their arguments, so a multi-line call keeps its layout."""
+    kept = []
+    for old, new in zip(original.args, updated.args):
+        function = mapping.get(old)
+        result = function(new) if function is not None else None
+        if result is not None:
+            kept.append((old, result))
+    if kept and kept[-1][0] is not original.args[-1]:
+        old, last = kept[-1]
+        kept[-1] = (old, last.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+    return [arg for _, arg in kept]
+
+
+def renamed(name: str | None):
+    """A mapping function that keeps the argument, renaming its keyword when it has one."""
+    def function(arg: cst.Arg) -> cst.Arg:
+        if arg.keyword is None or name is None:
+            return arg
+        return arg.with_changes(keyword=cst.Name(name))
+    return function
+

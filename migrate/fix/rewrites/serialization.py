@@ -17,11 +17,11 @@ import re
 import libcst as cst
 
 from migrate.fix.rewrites import lookup
-from migrate.fix.rewrites.base import (Context, argument, as_keyword, bare, call, keywords, positional, refuse,
-                                       replace, rewrite, updated_arg)
+from migrate.fix.rewrites.base import (Context, argument, as_keyword, bare, call, keywords, map_args, positional,
+                                       refuse, renamed, replace, rewrite, updated_arg)
 from migrate.scan.python import Match
 
-TODO_INPUTS = "# TODO(migrate): pass example inputs (a tuple of forward's arguments) to torch.export.export"
+TODO_INPUTS = "# TODO(migrate): give torch.export.export example inputs (a tuple of forward's arguments)"
 TRACE_DROPPED = ("optimize", "check_trace", "check_inputs", "check_tolerance", "strict", "_force_outplace",
                  "_module_class", "_compilation_unit", "_store_inputs")
 _TS_SUFFIX = re.compile(r"\.(pt|pth|ts|jit|zip|ptl|torchscript)$")
@@ -89,12 +89,16 @@ def trace(match: Match, ctx: Context):
     export, imports = ctx.torch(match, "export.export")
 
     def build(updated: cst.Call) -> cst.Call:
-        args = [bare(updated_arg(updated, original, module_arg))]
-        inputs = updated_arg(updated, original, inputs_arg).value if inputs_arg is not None else None
-        args.append(cst.Arg(build_inputs(inputs)))
+        mapping = {module_arg: renamed("mod")}
         if kwargs_arg is not None:
-            args.append(as_keyword(updated_arg(updated, original, kwargs_arg), "kwargs"))
-        return cst.Call(cst.Attribute(call(export, *args), cst.Name("module")), [])
+            mapping[kwargs_arg] = renamed("kwargs")
+        if inputs_arg is not None:
+            mapping[inputs_arg] = lambda arg: renamed("args")(arg).with_changes(value=build_inputs(arg.value))
+        args = map_args(original, updated, mapping)
+        if inputs_arg is None:
+            args.insert(1, cst.Arg(cst.Tuple([])))
+        exported = updated.with_changes(func=export, args=args)
+        return cst.Call(cst.Attribute(exported, cst.Name("module")), [])
 
     reason = ("torch.export raises on data-dependent control flow that trace silently specialised (rewrite such "
               "branches with torch.cond), and the program only accepts inputs of the example's structure")
@@ -183,25 +187,24 @@ def save(match: Match, ctx: Context):
         notes.append((ctx.tree.statement(original), TODO_INPUTS))
     new_path = _pt2_path(path_arg.value)
 
-    def build(updated: cst.Call) -> cst.Call:
-        module = updated_arg(updated, original, module_arg).value
+    def program(module: cst.BaseExpression) -> cst.BaseExpression:
         if direct and _is_module_call(module):  # save(trace(m, x), p): export once, without .module()
-            program = module.func.value
-        elif plan is not None and not isinstance(plan, str):
+            return module.func.value
+        if plan is not None and not isinstance(plan, str):
             _, inputs_arg, build_inputs, kwargs_arg, _ = plan
-            args = [cst.Arg(module)]
             inputs = inputs_arg.value.deep_clone() if inputs_arg is not None else None
-            args.append(cst.Arg(build_inputs(inputs)))
+            args = [cst.Arg(module), cst.Arg(build_inputs(inputs))]
             if kwargs_arg is not None:
                 args.append(as_keyword(kwargs_arg.deep_clone(), "kwargs"))
-            program = call(export, *args)
-        else:
-            program = call(export, cst.Arg(module), cst.Arg(cst.Tuple([])))
-        path = updated_arg(updated, original, path_arg).value
-        args = [cst.Arg(program), cst.Arg(new_path if new_path is not None else path)]
+            return call(export, *args)
+        return call(export, cst.Arg(module), cst.Arg(cst.Tuple([])))
+
+    def build(updated: cst.Call) -> cst.Call:
+        mapping = {module_arg: lambda arg: renamed("ep")(arg).with_changes(value=program(arg.value)),
+                   path_arg: lambda arg: arg if new_path is None else arg.with_changes(value=new_path)}
         if extra is not None:
-            args.append(as_keyword(updated_arg(updated, original, extra), "extra_files"))
-        return call(save_fn, *args)
+            mapping[extra] = lambda arg: as_keyword(arg, "extra_files").with_changes(comma=arg.comma)
+        return updated.with_changes(func=save_fn, args=map_args(original, updated, mapping))
 
     reason = ("writes an ExportedProgram archive (.pt2) instead of a TorchScript archive: whatever loads it "
               "(torch.jit.load, C++ torch::jit::load) must change to torch.export.load / AOTInductor too")
@@ -230,11 +233,11 @@ def load(match: Match, ctx: Context):
     new_path = _pt2_path(path_arg.value)
 
     def build(updated: cst.Call) -> cst.BaseExpression:
-        path = updated_arg(updated, original, path_arg).value
-        args = [cst.Arg(new_path if new_path is not None else path)]
+        mapping = {path_arg: lambda arg: arg if new_path is None else arg.with_changes(value=new_path)}
         if extra is not None:
-            args.append(as_keyword(updated_arg(updated, original, extra), "extra_files"))
-        result: cst.BaseExpression = cst.Call(cst.Attribute(call(load_fn, *args), cst.Name("module")), [])
+            mapping[extra] = lambda arg: as_keyword(arg, "extra_files").with_changes(comma=arg.comma)
+        loaded = updated.with_changes(func=load_fn, args=map_args(original, updated, mapping))
+        result: cst.BaseExpression = cst.Call(cst.Attribute(loaded, cst.Name("module")), [])
         if location is not None:
             result = cst.Call(cst.Attribute(result, cst.Name("to")), [bare(updated_arg(updated, original, location))])
         return result
@@ -250,10 +253,8 @@ def load(match: Match, ctx: Context):
 
 # -- freeze / optimize_for_inference ------------------------------------------------------------------------
 NOTES = {
-    "TS203": "# NOTE(migrate): torch.jit.freeze was dropped; AOTInductor folds constants when it compiles the "
-             "exported program (torch._inductor.aoti_compile_and_package)",
-    "TS204": "# NOTE(migrate): torch.jit.optimize_for_inference was dropped; for optimised inference compile the "
-             "exported program with AOTInductor (torch._inductor.aoti_compile_and_package) or use torch.compile",
+    "TS203": "# NOTE(migrate): freeze dropped; AOTInductor (aoti_compile_and_package) folds constants",
+    "TS204": "# NOTE(migrate): optimize_for_inference dropped; for speed use AOTInductor or torch.compile",
 }
 
 

@@ -1,0 +1,102 @@
+"""`migrate fix PATH... [--apply] [--unsafe]`: show (or write) the rewrites from TorchScript to torch.export.
+
+Exit 0 nothing to change, 1 changes shown or made, 2 usage/configuration error or a rewrite that could
+not be made (the rewritten file failed to compile, or could not be written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+
+from migrate.config import ConfigError
+from migrate.fix import cond
+from migrate.scan.catalogue import load_rules
+from migrate.scan.cli import add_selection_arguments, progress_bar, scan_config_from_args
+
+EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_selection_arguments(parser)
+    parser.add_argument("--apply", action="store_true", help="write the rewrites (default: only show them)")
+    parser.add_argument("--unsafe", action="store_true",
+                        help="also the rewrites that change behaviour or types and need a human look")
+    parser.add_argument("--format", "-f", choices=("terminal", "json"), default="terminal")
+    parser.add_argument("--diff", action="store_true", help="print only the unified diff (plain, for patch/git apply)")
+    parser.add_argument("--no-color", action="store_true", help="never color the diff")
+
+
+def _fix_only(patterns) -> bool:
+    return any(cond.RULE.startswith(p) and not any(r.id.startswith(p) for r in load_rules()) for p in patterns)
+
+
+def _config(args):
+    """The scan's config; TS601 (the fix stage's own rule) is taken out before the catalogue check."""
+    own = {name: tuple(p for p in (getattr(args, name) or ()) if _fix_only((p,))) for name in ("select", "ignore")}
+    for name, patterns in own.items():
+        if getattr(args, name) is not None:
+            rest = tuple(p for p in getattr(args, name) if p not in patterns)
+            setattr(args, name, rest if rest or not patterns else ("__none__",) if name == "select" else ())
+    if args.select == ("__none__",):  # --select TS601 only
+        args.select = None
+        config, project = scan_config_from_args(args)
+        return dataclasses.replace(config, select=own["select"]), project
+    config, project = scan_config_from_args(args)
+    return dataclasses.replace(config, select=config.select + own["select"] if config.select else config.select,
+                               ignore=config.ignore + own["ignore"]), project
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from migrate.fix.api import apply, suggest
+
+    err = Console(stderr=True)
+    try:
+        config, project = _config(args)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        return EXIT_ERROR
+    for warning in project.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing and len(missing) == len(args.paths):
+        err.print(f"[red]error:[/] no such file or directory: {', '.join(missing)}", highlight=False)
+        return EXIT_ERROR
+
+    bar, task = progress_bar(err, "fixing"), None
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal task
+        if bar is None or total < 50:
+            return
+        if task is None:
+            bar.start()
+            task = bar.add_task("fix", total=total)
+        bar.update(task, completed=done)
+
+    try:
+        if args.apply:
+            result = apply(args.paths, config, unsafe=args.unsafe, progress=on_progress)
+        else:
+            result = suggest(args.paths, config, unsafe=args.unsafe, progress=on_progress)
+    finally:
+        if bar is not None and task is not None:
+            bar.stop()
+
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    elif args.diff:
+        sys.stdout.write("".join(f.diff for f in result.files))
+    else:
+        from migrate.fix.terminal import print_result
+
+        console = Console(no_color=args.no_color or None, highlight=False)
+        print_result(result, console, unsafe=args.unsafe)
+    if any(e.blocking for e in result.errors):
+        return EXIT_ERROR
+    return EXIT_CHANGES if result.files else EXIT_OK
