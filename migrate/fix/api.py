@@ -1,7 +1,9 @@
 """`suggest` and `apply`: the fix stage over files and folders (discovery as for `migrate scan`).
 
-Each file is read, rewritten in memory by the pure core (engine.fix_source), checked, and, for `apply`,
-written back atomically. Files are processed in parallel worker processes when there are many.
+The scanner (with its byte and statement pre-filters, cache and workers) finds the files that hold a
+finding; each of those is read, parsed in full and rewritten in memory by the pure core
+(engine.fix_source), checked, and, for `apply`, written back atomically, in parallel workers when
+there are many.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from migrate.fix import cond
 from migrate.fix.engine import fix_source
 from migrate.fix.files import DecodeError, WriteError, read_source, write_atomic
 from migrate.fix.model import FileError, FileFix, FixResult, ManualItem
-from migrate.scan.analyze import analyze
 from migrate.scan.catalogue import select_rules
-from migrate.scan.files import discover, scan_root
+from migrate.scan.engine import scan
+from migrate.scan.files import language_of, scan_root
 from migrate.scan.model import ScanConfig
-from migrate.scan.prefilter import may_contain_findings
 
 Progress = Callable[[int, int], None]
 _INLINE_BELOW = 24
@@ -44,20 +45,9 @@ def unified_diff(path: str, old: str, new: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _process(path: str, relpath: str, language: str, enabled, unsafe: bool, write: bool):
-    """Runs in a worker: (FileFix | None, manual items, FileError | None)."""
+def _process(path: str, relpath: str, enabled, unsafe: bool, write: bool):
+    """Runs in a worker: (FileFix | None, manual items, FileError | None) for one Python file with findings."""
     try:
-        if language == "cpp":
-            with open(path, "rb") as handle:
-                data = handle.read()
-            findings, error = analyze(data, relpath, "cpp")
-            manual = [ManualItem(relpath, f.line, f.column, f.rule, f.api, f.recipe, "no automatic rewrite for C++")
-                      for f in findings if f.rule in enabled]
-            return None, manual, FileError(relpath, error.reason) if error else None
-        with open(path, "rb") as handle:
-            head = handle.read()
-        if not may_contain_findings(head, "python"):
-            return None, [], None
         source = read_source(path)
     except OSError as exc:
         reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
@@ -110,20 +100,19 @@ def _run(work: list, jobs: int, progress: Progress | None):
 
 def _fix(paths, config: ScanConfig | None, unsafe: bool, write: bool, root: str | None,
          progress: Progress | None) -> FixResult:
+    """The scan (discovery, pre-filters, cache, parallel workers, selection) picks the files with
+    findings; only those are parsed in full and rewritten."""
     config = config or ScanConfig()
     paths = [str(p) for p in paths]
     root = os.path.abspath(root) if root else scan_root(paths)
-    files, scan_errors = discover(paths, root, config.include, config.exclude, config.respect_gitignore, config.base)
-    errors = [FileError(e.path, e.reason) for e in scan_errors]
+    found = scan(paths, config, root=root)
+    errors = [FileError(e.path, e.reason) for e in found.errors]
     enabled = enabled_rules(config)
-    work = []
-    for source in files:
-        if source.size > config.max_file_bytes:
-            errors.append(FileError(source.relpath, f"file too large ({source.size / 1e6:.1f} MB; the limit is "
-                                                    f"{config.max_file_bytes / 1e6:.0f} MB)"))
-            continue
-        work.append((source.path, source.relpath, source.language, enabled, unsafe, write))
-    fixes, manual = [], []
+    manual = [ManualItem(f.path, f.line, f.column, f.rule, f.api, f.recipe, "no automatic rewrite for C++")
+              for f in found.findings if language_of(f.path) == "cpp"]
+    python = sorted({f.path for f in found.findings if language_of(f.path) != "cpp"})
+    work = [(os.path.join(root, relpath), relpath, enabled, unsafe, write) for relpath in python]
+    fixes = []
     for fix, items, error in _run(work, config.jobs or os.cpu_count() or 1, progress):
         if fix is not None:
             fixes.append(fix)
@@ -132,7 +121,8 @@ def _fix(paths, config: ScanConfig | None, unsafe: bool, write: bool, root: str 
             errors.append(error)
     return FixResult(root=root, files=tuple(sorted(fixes, key=lambda f: f.path)),
                      manual=tuple(sorted(manual, key=lambda m: (m.path, m.line, m.column, m.rule))),
-                     errors=tuple(sorted(errors, key=lambda e: e.path)), applied=write, files_scanned=len(files))
+                     errors=tuple(sorted(errors, key=lambda e: e.path)), applied=write,
+                     files_scanned=found.files_scanned)
 
 
 def suggest(paths, config: ScanConfig | None = None, unsafe: bool = True, *, root: str | None = None,

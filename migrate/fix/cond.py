@@ -55,18 +55,28 @@ def _is_data_dependent(test: cst.BaseExpression) -> bool:
     return found
 
 
-def _module_forwards(module: cst.Module):
+def _is_module_class(node: cst.ClassDef) -> bool:
+    return any((dotted_parts(arg.value) or ("",))[-1].endswith("Module") for arg in node.bases)
+
+
+def candidate_tops(module: cst.Module) -> set[int]:
+    """Top-level statements that may hold a module's forward (classes; they are walked for suggestions)."""
+    return {i for i, s in enumerate(module.body) if isinstance(s, cst.ClassDef) and _is_module_class(s)}
+
+
+def _module_forwards(module: cst.Module, tops):
     """`forward` methods of classes with a base spelled `...Module` (nn.Module, torch.nn.Module, ...)."""
     found = []
 
     class Visitor(cst.CSTVisitor):
         def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            if any((dotted_parts(arg.value) or ("",))[-1].endswith("Module") for arg in node.bases) and \
-                    isinstance(node.body, cst.IndentedBlock):
+            if _is_module_class(node) and isinstance(node.body, cst.IndentedBlock):
                 found.extend(s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "forward")
             return True
 
-    module.visit(Visitor())
+    for index in sorted(tops):
+        if isinstance(module.body[index], cst.ClassDef):
+            module.body[index].visit(Visitor())
     return found
 
 
@@ -269,7 +279,7 @@ def _block(suite) -> cst.IndentedBlock:
 
 def suggestions(ctx: Context):
     """(the if statement, Rewrite | Refusal) for each data-dependent if in a module's forward."""
-    for forward in _module_forwards(ctx.tree.module):
+    for forward in _module_forwards(ctx.tree.module, ctx.tree.tops):
         ctx.taken = set()  # names of the lifted branch functions only need to be unique within forward
         ifs = _Ifs()
         forward.body.visit(ifs)

@@ -10,6 +10,10 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import re
+
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
@@ -66,6 +70,50 @@ def _suppressed(lines: list[str], line: int, rule: str) -> bool:
     return False
 
 
+def statement_lines(text: str, module: cst.Module) -> list[int] | None:
+    """The first line of code of each top-level statement (Python's own parser: fast), or None when
+    its statements cannot be paired one to one with libcst's."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    starts: list[int] = []
+    previous_end = -1
+    for node in tree.body:
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        if start != previous_end:  # `a = 1; b = 2` is one libcst statement line
+            starts.append(start)
+        previous_end = node.end_lineno
+    return starts if len(starts) == len(module.body) else None
+
+
+class Positions:
+    """1-based (line, column) of nodes, measured one top-level statement at a time where possible."""
+
+    def __init__(self, text: str, module: cst.Module, tree: Tree) -> None:
+        self.module, self.tree = module, tree
+        self.lines = statement_lines(text, module)
+        self.per_statement: dict[int, tuple[dict, int]] = {}
+        self.whole = None
+
+    def __call__(self, node: cst.CSTNode) -> tuple[int, int]:
+        top = self.tree.top_of(node) if self.lines is not None else None
+        if top is None:
+            if self.whole is None:
+                self.whole = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            start = self.whole[node].start
+            return start.line, start.column + 1
+        if top not in self.per_statement:
+            statement = self.module.body[top]
+            single = self.module.with_changes(body=[statement], header=(), footer=())
+            positions = MetadataWrapper(single, unsafe_skip_copy=True).resolve(PositionProvider)
+            leading = len(getattr(statement, "leading_lines", ()))
+            self.per_statement[top] = (positions, self.lines[top] - 1 - leading)
+        positions, shift = self.per_statement[top]
+        start = positions[node].start
+        return start.line + shift, start.column + 1
+
+
 def fix_source(text: str, path: str, enabled: frozenset[str] | None = None, unsafe: bool = True) -> SourceOutcome:
     """Rewrite one module's source. `enabled`: rule ids to act on (None: all). Never raises for bad input."""
     if SUPPRESS_FILE.search(text):
@@ -77,20 +125,16 @@ def fix_source(text: str, path: str, enabled: frozenset[str] | None = None, unsa
     matches = [m for m in find_matches(module) if enabled is None or m.rule.id in enabled]
     if not matches:
         return SourceOutcome(None)
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    with_cond = enabled is None or cond.RULE in enabled
+    tree = Tree(module, {m.top for m in matches} | (cond.candidate_tops(module) if with_cond else set()))
+    where = Positions(text, module, tree)
     lines = split_lines(text)
-
-    def where(node) -> tuple[int, int]:
-        start = positions[node].start
-        return start.line, start.column + 1
-
     matches = [m for m in matches if not _suppressed(lines, where(m.node)[0], m.rule.id)]
     if not matches:
         return SourceOutcome(None)
-    tree = Tree(module)
     ctx = Context(tree, matches)
     rewrites = all_rewrites()
-    plans = []  # (rule id, api, node, recipe, Rewrite | Refusal | None)
+    plans = []  # (rule id, api, node, recipe, Rewrite | Refusal)
     for match in matches:
         if match.fixable == "none":
             plans.append((match.rule.id, match.api, match.node, match.rule.recipe,
@@ -99,14 +143,14 @@ def fix_source(text: str, path: str, enabled: frozenset[str] | None = None, unsa
         function = rewrites.get((match.rule.id, match.context))
         outcome = function(match, ctx) if function else Refusal("no rewrite for this use")
         plans.append((match.rule.id, match.api, match.node, match.rule.recipe, outcome))
-    if enabled is None or cond.RULE in enabled:
+    if with_cond:
         for node, outcome in cond.suggestions(ctx):
             if not _suppressed(lines, where(node)[0], cond.RULE):
                 plans.append((cond.RULE, cond.API, node, cond.RECIPE, outcome))
-    return _apply(text, path, module, plans, where, unsafe)
+    return _apply(text, path, module, tree, plans, where, unsafe)
 
 
-def _apply(text, path, module, plans, where, unsafe) -> SourceOutcome:
+def _apply(text, path, module, tree, plans, where, unsafe) -> SourceOutcome:
     edits: dict = {}
     notes: dict = {}
     imports = set()
@@ -134,9 +178,8 @@ def _apply(text, path, module, plans, where, unsafe) -> SourceOutcome:
     if not records:
         return SourceOutcome(None, (), tuple(manual))
     try:
-        new_module = module.visit(_Apply(edits, notes))
-        new_module = _fix_imports(module, new_module, imports, unused)
-        new_text = new_module.code
+        new_module = _transform(module, tree, edits, notes)
+        new_text = _fix_imports(module, new_module, imports, unused).code
         compile(new_text, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError, cst.CSTValidationError) as exc:
         detail = syntax_error_reason(exc, "") if isinstance(exc, SyntaxError) else f"{type(exc).__name__}: {exc}"
@@ -157,19 +200,59 @@ def _recipe(rule: str) -> str:
     return rule_by_id(rule).recipe
 
 
+def _transform(module: cst.Module, tree: Tree, edits: dict, notes: dict) -> cst.Module:
+    """Apply the edits in one pass over the top-level statements they touch (the others are kept as they are)."""
+    touched = {tree.top_of(node) for node in [*edits, *notes]}
+    transformer = _Apply(edits, notes)
+    body = []
+    for index, statement in enumerate(module.body):
+        if index not in touched:
+            body.append(statement)
+            continue
+        result = statement.visit(transformer)
+        if isinstance(result, cst.FlattenSentinel):
+            body.extend(result.nodes)
+        elif isinstance(result, cst.CSTNode):
+            body.append(result)
+    return module.with_changes(body=body)
+
+
+def _names_read(code: str) -> set[str]:
+    """Every name the code reads (Python's ast: fast), plus names listed in __all__ strings."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    names |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+              and n.value.isidentifier()}
+    return names
+
+
 def _fix_imports(original: cst.Module, module: cst.Module, imports: set, unused: set) -> cst.Module:
-    if not imports and not unused:
-        return module
+    """Imports the rewrites need (AddImportsVisitor) and those they left unused (RemoveImportsVisitor).
+
+    The removal visitor needs scope analysis of the whole module, the costliest step here, so it only
+    runs when a name bound by an import no longer appears anywhere else in the new text.
+    """
     context = CodemodContext()
-    for item in sorted(imports, key=lambda i: (i.module, i.obj or "")):
-        AddImportsVisitor.add_needed_import(context, item.module, item.obj)
+    if imports:
+        for item in sorted(imports, key=lambda i: (i.module, i.obj or "")):
+            AddImportsVisitor.add_needed_import(context, item.module, item.obj)
+        module = module.visit(AddImportsVisitor(context))
     bindings = import_bindings(original)
+    read = _names_read(module.code) if unused else set()
+    scheduled = False
     for name in sorted(unused):
-        if name in bindings:
+        if name in bindings and name not in read:
             module_name, obj, asname = bindings[name]
             RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
-    if imports:
-        module = AddImportsVisitor(context).transform_module(module)
-    if unused:
-        module = RemoveImportsVisitor(context).transform_module(module)
+            scheduled = True
+    if scheduled:
+        # As Codemod.transform_module does, without its deep copy of the module (costly on large files).
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        visitor = RemoveImportsVisitor(context)
+        with visitor.resolve(wrapper):
+            visitor.context = dataclasses.replace(visitor.context, wrapper=wrapper)
+            module = visitor.transform_module_impl(wrapper.module)
     return module

@@ -42,10 +42,21 @@ def dotted(text: str) -> cst.BaseExpression:
 
 
 class Tree:
-    def __init__(self, module: cst.Module) -> None:
+    """Parents and names of the module's top-level statements listed in `tops` (all when None).
+
+    Only the statements a rewrite can touch are walked: a large file with one finding costs one
+    statement, not the whole module.
+    """
+
+    def __init__(self, module: cst.Module, tops: set[int] | None = None) -> None:
         self.module = module
+        self.tops = set(range(len(module.body))) if tops is None else set(tops)
         recorder = _ParentRecorder()
-        module.visit(recorder)
+        for index in sorted(self.tops):
+            statement = module.body[index]
+            statement.visit(recorder)
+            recorder.parents[statement] = module
+        self.top_index = {module.body[i]: i for i in self.tops}
         self.parents = recorder.parents
         self.names = recorder.names  # every identifier spelled anywhere in the module
         self.name_counts = recorder.counts
@@ -60,6 +71,13 @@ class Tree:
         while node is not None:
             yield node
             node = self.parents.get(node)
+
+    def top_of(self, node: cst.CSTNode) -> int | None:
+        """Index in module.body of the top-level statement holding the node."""
+        for parent in [node, *self.ancestors(node)]:
+            if parent in self.top_index:
+                return self.top_index[parent]
+        return None
 
     def statement(self, node: cst.CSTNode) -> cst.CSTNode | None:
         """The statement that holds the node (a simple statement line or a compound statement)."""
