@@ -8,6 +8,7 @@ there are many.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import multiprocessing
 import os
@@ -105,12 +106,15 @@ def _fix(paths, config: ScanConfig | None, unsafe: bool, write: bool, root: str 
     config = config or ScanConfig()
     paths = [str(p) for p in paths]
     root = os.path.abspath(root) if root else scan_root(paths)
-    found = scan(paths, config, root=root)
-    errors = [FileError(e.path, e.reason) for e in found.errors]
     enabled = enabled_rules(config)
+    # Every rule is scanned: the torch.cond suggestions (TS601) apply to files with any finding.
+    found = scan(paths, dataclasses.replace(config, select=(), ignore=()), root=root)
+    errors = [FileError(e.path, e.reason) for e in found.errors]
     manual = [ManualItem(f.path, f.line, f.column, f.rule, f.api, f.recipe, "no automatic rewrite for C++")
-              for f in found.findings if language_of(f.path) == "cpp"]
-    python = sorted({f.path for f in found.findings if language_of(f.path) != "cpp"})
+              for f in found.findings if language_of(f.path) == "cpp" and f.rule in enabled]
+    wanted = [f for f in found.findings if language_of(f.path) != "cpp"
+              and (f.rule in enabled or cond.RULE in enabled)]
+    python = sorted({f.path for f in wanted})
     work = [(os.path.join(root, relpath), relpath, enabled, unsafe, write) for relpath in python]
     fixes = []
     for fix, items, error in _run(work, config.jobs or os.cpu_count() or 1, progress):

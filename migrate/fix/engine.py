@@ -122,15 +122,16 @@ def fix_source(text: str, path: str, enabled: frozenset[str] | None = None, unsa
         module = cst.parse_module(text)
     except (cst.ParserSyntaxError, SyntaxError) as exc:
         return SourceOutcome(None, error=syntax_error_reason(exc, text))
-    matches = [m for m in find_matches(module) if enabled is None or m.rule.id in enabled]
-    if not matches:
+    found = find_matches(module)
+    matches = [m for m in found if enabled is None or m.rule.id in enabled]
+    with_cond = (enabled is None or cond.RULE in enabled) and bool(found)  # in files that use TorchScript
+    if not matches and not with_cond:
         return SourceOutcome(None)
-    with_cond = enabled is None or cond.RULE in enabled
     tree = Tree(module, {m.top for m in matches} | (cond.candidate_tops(module) if with_cond else set()))
     where = Positions(text, module, tree)
     lines = split_lines(text)
     matches = [m for m in matches if not _suppressed(lines, where(m.node)[0], m.rule.id)]
-    if not matches:
+    if not matches and not with_cond:
         return SourceOutcome(None)
     ctx = Context(tree, matches)
     rewrites = all_rewrites()
