@@ -30,24 +30,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-color", action="store_true", help="never color the diff")
 
 
-def _fix_only(patterns) -> bool:
-    return any(cond.RULE.startswith(p) and not any(r.id.startswith(p) for r in load_rules()) for p in patterns)
+def _fix_only(pattern: str) -> bool:
+    """A --select/--ignore pattern that names only the fix stage's own rule (TS601), not a catalogue rule."""
+    return cond.RULE.startswith(pattern) and not any(r.id.startswith(pattern) for r in load_rules())
 
 
 def _config(args):
-    """The scan's config; TS601 (the fix stage's own rule) is taken out before the catalogue check."""
-    own = {name: tuple(p for p in (getattr(args, name) or ()) if _fix_only((p,))) for name in ("select", "ignore")}
-    for name, patterns in own.items():
-        if getattr(args, name) is not None:
-            rest = tuple(p for p in getattr(args, name) if p not in patterns)
-            setattr(args, name, rest if rest or not patterns else ("__none__",) if name == "select" else ())
-    if args.select == ("__none__",):  # --select TS601 only
-        args.select = None
-        config, project = scan_config_from_args(args)
-        return dataclasses.replace(config, select=own["select"]), project
+    """The scan's config from the shared arguments; TS601 patterns are set aside for the catalogue check."""
+    own = {}
+    for name in ("select", "ignore"):
+        patterns = getattr(args, name)
+        own[name] = tuple(p for p in patterns or () if _fix_only(p))
+        if own[name]:
+            setattr(args, name, tuple(p for p in patterns if p not in own[name]))
     config, project = scan_config_from_args(args)
-    return dataclasses.replace(config, select=config.select + own["select"] if config.select else config.select,
-                               ignore=config.ignore + own["ignore"]), project
+    config = dataclasses.replace(config, select=config.select + own["select"], ignore=config.ignore + own["ignore"])
+    return config, project
 
 
 def run(args: argparse.Namespace) -> int:
