@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 
 import libcst as cst
 from libcst.codemod import CodemodContext

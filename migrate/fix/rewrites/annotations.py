@@ -6,7 +6,7 @@ import libcst as cst
 
 from migrate.fix.model import Import
 from migrate.fix.tree import import_bindings
-from migrate.fix.rewrites.base import Context, positional, refuse, remove, replace, rewrite, updated_arg
+from migrate.fix.rewrites.base import Context, in_place_of, positional, refuse, remove, replace, rewrite, updated_arg
 from migrate.scan.python import Match
 
 
@@ -17,7 +17,8 @@ def annotate(match: Match, ctx: Context):
     if args is None or len(args) != 2 or len(original.args) != 2:
         return refuse("torch.jit.annotate takes exactly two positional arguments here: rewrite it by hand")
     type_arg, value_arg = args
-    edits = [replace(original, lambda updated: updated_arg(updated, original, value_arg).value)]
+    fit = in_place_of(ctx, original)
+    edits = [replace(original, lambda updated: fit(updated_arg(updated, original, value_arg).value))]
     reason = "annotate is an identity function outside TorchScript: the value is kept"
     assign = ctx.tree.parent(original)
     if (isinstance(assign, cst.Assign) and assign.value is original and len(assign.targets) == 1

@@ -118,3 +118,24 @@ def renamed(name: str | None):
         return arg.with_changes(keyword=cst.Name(name))
     return function
 
+
+
+# Where any expression may stand as it is; elsewhere an expression that replaces a call may need parentheses.
+_ANY_EXPRESSION = (cst.Arg, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Expr, cst.Element,
+                   cst.DictElement, cst.Annotation)
+_ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.FormattedString,
+          cst.ConcatenatedString, cst.List, cst.Dict, cst.Set, cst.ListComp, cst.SetComp, cst.DictComp,
+          cst.GeneratorExp, cst.Ellipsis)
+
+
+def in_place_of(ctx: Context, call: cst.CSTNode):
+    """A function that makes an expression fit where `call` stood: `annotate(T, a + b).f()` -> `(a + b).f()`."""
+    parent = ctx.tree.parent(call)
+    keep = isinstance(parent, _ANY_EXPRESSION) and not (isinstance(parent, cst.Arg) and parent.star)
+
+    def fit(value: cst.BaseExpression) -> cst.BaseExpression:
+        if keep or value.lpar or (isinstance(value, _ATOMS) and not isinstance(value, cst.Tuple)):
+            return value
+        return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+    return fit

@@ -11,7 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from migrate.fix.rewrites import lookup
-from migrate.fix.rewrites.base import Context, positional, refuse, replace, rewrite
+from migrate.fix.rewrites.base import Context, in_place_of, positional, refuse, replace, rewrite
 from migrate.scan.python import Match
 
 REASON = "outside TorchScript fork runs the function at once; the direct call computes the same value"
@@ -100,8 +100,9 @@ def wait(match: Match, ctx: Context):
     problem = pair_problem(source, ctx)
     if problem:
         return refuse(problem)
+    fit = in_place_of(ctx, original)
     return rewrite("safe", "the direct call already returned the value; wait has nothing left to do",
-                   [replace(original, lambda updated: updated.args[0].value)], match)
+                   [replace(original, lambda updated: fit(updated.args[0].value))], match)
 
 
 REWRITES = {("TS403", "call"): fork, ("TS404", "call"): wait}

@@ -17,7 +17,7 @@ import re
 import libcst as cst
 
 from migrate.fix.rewrites import lookup
-from migrate.fix.rewrites.base import (Context, argument, as_keyword, bare, call, keywords, map_args, positional,
+from migrate.fix.rewrites.base import (Context, argument, in_place_of, as_keyword, bare, call, keywords, map_args, positional,
                                        refuse, renamed, replace, rewrite, updated_arg)
 from migrate.scan.python import Match
 
@@ -113,10 +113,11 @@ def script_call(match: Match, ctx: Context):
     target = argument(original, 0, "obj")
     if positional(original) is None or target is None:
         return refuse("cannot read the scripted object: rewrite it by hand")
+    fit = in_place_of(ctx, original)
     if lookup.is_function(ctx, target.value):
         return rewrite("unsafe", "a scripted function becomes the plain Python function (no .graph, .save or "
                                  ".code); torch.export traces it when a model calls it",
-                       [replace(original, lambda updated: updated_arg(updated, original, target).value)], match)
+                       [replace(original, lambda updated: fit(updated_arg(updated, original, target).value))], match)
     if lookup.is_class(ctx, target.value):
         return refuse("scripting a class (a TorchScript class) has no torch.export counterpart: use the plain "
                       "class and export the module that uses it")
@@ -266,7 +267,8 @@ def drop_call(match: Match, ctx: Context):
     reason = ("the module is no longer frozen or optimised: attributes stay mutable and run eagerly; compile the "
               "exported program with AOTInductor for the speed (see the note)")
     notes = ((ctx.tree.statement(original), NOTES[match.rule.id]),)
-    return rewrite("unsafe", reason, [replace(original, lambda updated: updated_arg(updated, original, target).value)],
+    fit = in_place_of(ctx, original)
+    return rewrite("unsafe", reason, [replace(original, lambda updated: fit(updated_arg(updated, original, target).value))],
                    match, notes=notes)
 
 
