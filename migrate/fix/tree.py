@@ -108,11 +108,7 @@ class Tree:
         """
         parts = dotted_parts(match.node) if isinstance(match.node, (cst.Name, cst.Attribute)) else None
         if parts and len(parts) >= 3 and parts[-2] == "jit" and match.api.startswith("torch.jit."):
-            return ".".join(parts[:-2]), False
-        if parts and len(parts) >= 2 and match.api.startswith("torch.") and parts[-1] == match.api.split(".")[-1]:
-            # `torch.jit.X` spelled through an alias of some torch sub-module: keep the head if it is torch.
-            if parts[0] == self.torch_alias:
-                return self.torch_alias, False
+            return ".".join(parts[:-2]), False  # the chain spells torch.jit.X: its head spells torch
         if self.torch_alias:
             return self.torch_alias, False
         return "torch", True

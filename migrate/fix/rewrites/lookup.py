@@ -7,7 +7,6 @@ import libcst as cst
 from migrate.fix.rewrites.base import Context
 from migrate.scan.python import dotted_parts
 
-UNKNOWN = None
 TENSOR_FACTORIES = frozenset({
     "randn", "rand", "randint", "zeros", "ones", "full", "empty", "tensor", "as_tensor", "arange", "linspace",
     "eye", "randn_like", "rand_like", "zeros_like", "ones_like", "full_like", "empty_like", "from_numpy",

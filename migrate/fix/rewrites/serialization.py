@@ -60,8 +60,8 @@ def trace_plan(match: Match, ctx: Context):
     if lookup.is_function(ctx, value) or (isinstance(value, cst.Attribute) and value.attr.value == "forward"):
         return ("torch.export.export takes an nn.Module, not a function: wrap it in a module whose forward "
                 "calls it, then export that")
-    if len(positional(original)) > 2 + len(TRACE_DROPPED) - 2:
-        return "too many positional arguments: rewrite it by hand"
+    if len(positional(original)) > 2 + TRACE_DROPPED.index("_compilation_unit") + 1:
+        return "too many positional arguments: rewrite it by hand"  # the next one is example_kwarg_inputs
     inputs_arg = argument(original, 1, "example_inputs")
     kwargs_arg = keywords(original).get("example_kwarg_inputs")
     if inputs_arg is None and kwargs_arg is None:
