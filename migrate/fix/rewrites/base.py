@@ -104,9 +104,9 @@ def map_args(original: cst.Call, updated: cst.Call, mapping: dict) -> list[cst.A
         result = function(new) if function is not None else None
         if result is not None:
             kept.append((old, result))
-    if kept and kept[-1][0] is not original.args[-1]:
+    if kept and kept[-1][0] is not original.args[-1]:  # the last ones were dropped: take over their comma
         old, last = kept[-1]
-        kept[-1] = (old, last.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        kept[-1] = (old, last.with_changes(comma=updated.args[-1].comma))
     return [arg for _, arg in kept]
 
 

@@ -95,8 +95,10 @@ def trace(match: Match, ctx: Context):
         if inputs_arg is not None:
             mapping[inputs_arg] = lambda arg: renamed("args")(arg).with_changes(value=build_inputs(arg.value))
         args = map_args(original, updated, mapping)
-        if inputs_arg is None:
-            args.insert(1, cst.Arg(cst.Tuple([])))
+        if inputs_arg is None:  # kwargs only: no positional inputs, laid out like the module argument
+            args[0] = args[0].with_changes(comma=args[0].comma if args[0].comma != cst.MaybeSentinel.DEFAULT
+                                           else cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            args.insert(1, cst.Arg(cst.Tuple([]), comma=args[0].comma))
         exported = updated.with_changes(func=export, args=args)
         return cst.Call(cst.Attribute(exported, cst.Name("module")), [])
 
