@@ -115,7 +115,10 @@ def analyze_python(data: bytes, path: str) -> tuple[list[Finding], FileError | N
     text = decoded.text
     if SUPPRESS_FILE.search(text):
         return [], None
-    relevant = prefilter.relevant_source(text)
+    try:
+        relevant = prefilter.relevant_source(text)
+    except prefilter.TooComplex as exc:
+        return [], FileError(path, str(exc))
     try:
         module = cst.parse_module(relevant.source if relevant else text)
         matches = find_matches(module)

@@ -42,43 +42,89 @@ def may_contain_findings(data: bytes, language: str) -> bool:
     return any(t in data for t in triggers)
 
 
-def _bound_names(node: ast.AST) -> list[str]:
-    """Names a node binds (or deletes, or declares global) in the scope it stands in."""
-    if isinstance(node, ast.Name):
-        return [node.id] if not isinstance(node.ctx, ast.Load) else []
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _target_names(element)]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    return []  # attributes and subscripts bind no name
+
+
+def _pattern_names(pattern) -> list[str]:
+    names = []
+    for node in ast.walk(pattern):
+        if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.append(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.append(node.rest)
+    return names
+
+
+def _statement_bindings(node) -> list[str]:
+    """Names a statement binds (or deletes, or declares global) in the scope it stands in, without
+    walking its expressions: what a function binds inside its body is found at that body's statements."""
+    if isinstance(node, (ast.Assign, ast.Delete)):
+        return [n for target in node.targets for n in _target_names(target)]
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        return _target_names(node.target)
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [n for item in node.items if item.optional_vars for n in _target_names(item.optional_vars)]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        a = node.args
+        params = [*a.posonlyargs, *a.args, *a.kwonlyargs, *(p for p in (a.vararg, a.kwarg) if p)]
+        return [node.name, *(p.arg for p in params)]
+    if isinstance(node, ast.ClassDef):
         return [node.name]
-    if isinstance(node, ast.arg):
-        return [node.arg]
     if isinstance(node, (ast.Global, ast.Nonlocal)):
         return list(node.names)
-    if isinstance(node, ast.ExceptHandler) and node.name:
-        return [node.name]
-    if isinstance(node, ast.alias):
-        return [node.asname or node.name.split(".")[0]]
-    if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-        return [node.name]
-    if isinstance(node, ast.MatchMapping) and node.rest:
-        return [node.rest]
+    if isinstance(node, ast.ExceptHandler):
+        return [node.name] if node.name else []
+    if isinstance(node, ast.match_case):
+        return _pattern_names(node.pattern)
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return [alias.asname or alias.name.split(".")[0] for alias in node.names if alias.name != "*"]
     return []
 
 
-def _trigger_names(tree: ast.Module) -> tuple[set[str], list[int]] | None:
+def _all_statements(body: list):
+    """Every statement, except handler and match case, at any depth: not their expressions."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in ("cases", "handlers", "finalbody", "orelse", "body"):
+            children = getattr(node, field, None)
+            if isinstance(children, list):
+                stack.extend(reversed(children))
+
+
+def _trigger_names(tree: ast.Module, text: str) -> tuple[set[str], list[int]] | None:
     """(trigger names, lines that rebind a name the resolver may follow), or None if a star import
     makes every name a trigger.
 
     Trigger names are bound to trigger APIs by imports, or by assignments of dotted names
     (`f = torch._C._jit_f`), transitively. The resolver follows every name an import from torch binds
     (`torch`, `th`, `nn`, ...) and every trigger name, so each statement that rebinds one of them must be
-    parsed too (`torch = None` shadows `torch` in a class body).
+    parsed too (`torch = None` shadows `torch` in a class body). Only statements are walked (cheap on
+    generated data files); bindings inside expressions are comprehension and lambda variables, local to
+    their own scopes, and `:=`, whose statements are then walked in full.
     """
     names: set[str] = set()
     heads: set[str] = set()
     aliases = []  # (name, dotted value) of `name = a.b.c`: the resolver follows these
     bindings: dict[str, list[int]] = {}
-    for node in ast.walk(tree):
-        for name in _bound_names(node):
-            bindings.setdefault(name, []).append(getattr(node, "lineno", 0))
+    star = False
+    walrus = ":=" in text
+    for node in _all_statements(tree.body):
+        line = getattr(node, "lineno", 0)
+        for name in _statement_bindings(node):
+            bindings.setdefault(name, []).append(line)
+        if walrus and isinstance(node, ast.stmt):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.NamedExpr) and isinstance(inner.target, ast.Name):
+                    bindings.setdefault(inner.target.id, []).append(line)
         if isinstance(node, ast.Assign):
             if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 dotted = _dotted(node.value)
@@ -88,8 +134,7 @@ def _trigger_names(tree: ast.Module) -> tuple[set[str], list[int]] | None:
             module = node.module or ""
             for alias in node.names:
                 if alias.name == "*":
-                    if _TRIGGER_RE.search(module):
-                        return None
+                    star |= bool(_TRIGGER_RE.search(module))
                     continue
                 if module == "torch" or module.startswith("torch."):
                     heads.add(alias.asname or alias.name)
@@ -101,6 +146,8 @@ def _trigger_names(tree: ast.Module) -> tuple[set[str], list[int]] | None:
                     heads.add(alias.asname or "torch")
                 if alias.asname and _TRIGGER_RE.search(alias.name):
                     names.add(alias.asname)
+    if star:
+        return None
     changed = True
     while changed:
         changed = False
@@ -110,6 +157,28 @@ def _trigger_names(tree: ast.Module) -> tuple[set[str], list[int]] | None:
                 changed = True
     rebinding_lines = sorted({line for name in names | heads for line in bindings.get(name, ())})
     return names, rebinding_lines
+
+
+class TooComplex(Exception):
+    """Code that libcst cannot parse in reasonable time (or at all without overflowing its stack)."""
+
+
+# libcst's parser slows down sharply with nesting depth (a chain of 1,000 `+` parses in 0.1 s, of 3,000
+# in 2-3 s, of 6,000 in over 30 s) and overflows its stack on deeper parentheses: stop well before.
+MAX_DEPTH = 1000
+
+
+def check_depth(nodes) -> None:
+    """Raises TooComplex if any of the nodes nests deeper than MAX_DEPTH (an explicit stack: no recursion)."""
+    stack = [(node, 0) for node in nodes]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            line = getattr(node, "lineno", None)
+            where = f" at line {line}" if line else ""
+            raise TooComplex(f"code nested more than {MAX_DEPTH} levels deep{where} (e.g. a generated chain of "
+                             f"operators): too deep to analyse")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def _any_between(sorted_lines: list[int], start: int, end: int) -> bool:
@@ -148,10 +217,17 @@ def relevant_source(text: str) -> Relevant | None:
     (Python's parser failed, or every name may be a trigger)."""
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+    except (RecursionError, MemoryError) as exc:
+        raise TooComplex(f"too deeply nested for Python's own parser ({type(exc).__name__})") from None
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+            raise TooComplex(f"syntax error at line {exc.lineno}: {exc.msg}") from None
+        return None  # newer syntax, Python 2, a real error: libcst parses the whole file and says
+    except (ValueError, OverflowError):
         return None
-    triggers = _trigger_names(tree)
+    triggers = _trigger_names(tree, text)
     if triggers is None:
+        check_depth([tree])  # libcst parses all of it
         return None
     names, rebinding_lines = triggers
     pattern = _TRIGGER_RE if not names else re.compile(
@@ -161,6 +237,7 @@ def relevant_source(text: str) -> Relevant | None:
     # go through a local base class. Their headers are then kept with a `pass` body.
     keep_class_headers = "__constants__" in text
     kept: list[tuple[int, int] | tuple[str, int]] = []  # line ranges (1-based, inclusive), or synthetic lines
+    kept_nodes: list[ast.AST] = []  # what libcst will parse, for the depth check
 
     top_starts: list[int] = []  # original first line of each kept top-level statement (libcst's Module.body)
 
@@ -180,14 +257,17 @@ def relevant_source(text: str) -> Relevant | None:
                 add(start, end, top)
                 any_kept = True
                 continue
+            kept_nodes.append(node)
             is_class = isinstance(node, ast.ClassDef)
             matched = bool(pattern.search("".join(lines[start - 1:end]))) or _any_between(rebinding_lines, start, end)
             if not matched and not (is_class and keep_class_headers):
+                kept_nodes.pop()
                 continue
             any_kept = True
             body = node.body if is_class else None
             first = _start_line(body[0]) if body else 0
             if body and first > node.lineno and not lines[first - 1][:body[0].col_offset].strip():
+                kept_nodes[-1:] = [*node.decorator_list, *node.bases, *node.keywords]  # the body is checked as kept
                 add(start, first - 1, top)
                 if not (matched and keep(body)):  # keep the class valid with a stand-in body
                     indent = re.match(r"[ \t]*", lines[first - 1]).group()
@@ -197,6 +277,7 @@ def relevant_source(text: str) -> Relevant | None:
         return any_kept
 
     keep(tree.body, top=True)
+    check_depth(kept_nodes)
     line_map: list[int] = []
     parts: list[str] = []
     for item in kept:
@@ -208,6 +289,7 @@ def relevant_source(text: str) -> Relevant | None:
                 parts.append(lines[n - 1])
                 line_map.append(n)
     if len(line_map) >= len(lines):
+        check_depth([tree])
         return None
     source = "".join(parts)
     if source and not source.endswith(("\n", "\r")):
