@@ -87,6 +87,7 @@ def progress_bar(console, label: str):
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
 
     from migrate.scan import output
     from migrate.scan.engine import scan
@@ -95,13 +96,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         config, project = scan_config_from_args(args)
     except ConfigError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
     for warning in project.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing and len(missing) == len(args.paths):
-        err.print(f"[red]error:[/] no such file or directory: {', '.join(missing)}", highlight=False)
+        err.print(f"[red]error:[/] no such file or directory: {escape(', '.join(missing))}", highlight=False,
+                  soft_wrap=True)
         return 2
 
     bar = progress_bar(err, "scanning")
@@ -140,9 +142,10 @@ def run(args: argparse.Namespace) -> int:
                 with open(args.output, "w", encoding="utf-8") as handle:
                     handle.write(text)
             except OSError as exc:
-                err.print(f"[red]error:[/] cannot write {args.output}: {exc.strerror or exc}", highlight=False)
+                err.print(f"[red]error:[/] cannot write {escape(args.output)}: {escape(str(exc.strerror or exc))}",
+                          highlight=False, soft_wrap=True)
                 return 2
-            err.print(f"wrote {args.output}", highlight=False)
+            err.print(f"wrote {escape(args.output)}", highlight=False, soft_wrap=True)
         else:
             sys.stdout.write(text)
     return 1 if fails(result.findings, fail_on) else 0
@@ -152,6 +155,7 @@ def _plain_terminal(result) -> str:
     import io
 
     from rich.console import Console
+    from rich.markup import escape
 
     from migrate.scan import output
 

@@ -16,46 +16,30 @@ from migrate.scan.model import Finding
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"](torch/script\.h)[>"]', re.MULTILINE)
 _NS_ALIAS = re.compile(r"\bnamespace\s+(\w+)\s*=\s*(?:::\s*)?torch\s*::\s*jit\s*;")
 _USING_TORCH = re.compile(r"\busing\s+namespace\s+(?:::\s*)?torch\s*;")
-_RAW_STRING = re.compile(r'R"([^()\\\s]{0,16})\(')
 
 
-def blank_comments_and_literals(text: str) -> str:
-    """The text with comments and the contents of string/char literals replaced by spaces."""
-    out = list(text)
-    i, n = 0, len(text)
+# One pass over comments and literals: the leftmost match wins, so `//` inside a string is not a comment
+# and a quote inside a comment is not a string. Digit separators (1'000) are not char literals.
+_LEXEMES = re.compile(
+    r"(?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))"
+    r'|(?P<raw>(?<![\w])R"(?P<delim>[^()\\\s]{0,16})\(.*?(?:\)(?P=delim)"|\Z))'
+    r'|(?P<string>"(?:\\.|[^"\\\n])*"?)'
+    r"|(?P<char>(?<![\w'])'(?:\\.|[^'\\\n])*'?)",
+    re.DOTALL,
+)
+_NOT_NEWLINE = re.compile(r"[^\r\n]")
 
-    def blank(start: int, end: int) -> None:
-        for k in range(start, min(end, n)):
-            if out[k] not in "\r\n":
-                out[k] = " "
 
-    while i < n:
-        c = text[i]
-        if c == "/" and text.startswith("//", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            blank(i, end)
-            i = end
-        elif c == "/" and text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            blank(i, end)
-            i = end
-        elif c == "R" and (raw := _RAW_STRING.match(text, i)) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
-            close = ")" + raw.group(1) + '"'
-            end = text.find(close, raw.end())
-            end = n if end < 0 else end + len(close)
-            blank(raw.end(), end - len(close))
-            i = end
-        elif c == '"' or (c == "'" and not (i > 0 and text[i - 1].isalnum())):  # 1'000 is a number
-            k = i + 1
-            while k < n and text[k] != c and text[k] != "\n":
-                k += 2 if text[k] == "\\" else 1
-            blank(i + 1, k)
-            i = k + 1
-        else:
-            i += 1
-    return "".join(out)
+def _blank(match: re.Match) -> str:
+    return _NOT_NEWLINE.sub(" ", match.group())
+
+
+def blank_comments_and_literals(text: str, literals: bool = True) -> str:
+    """The text with comments (and, if `literals`, string and char literals) replaced by spaces,
+    keeping every line and column where it was."""
+    if literals:
+        return _LEXEMES.sub(_blank, text)
+    return _LEXEMES.sub(lambda m: _blank(m) if m.group("comment") else m.group(), text)
 
 
 def _patterns(code: str) -> list[tuple[re.Pattern, str]]:
@@ -79,7 +63,7 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 def find_findings(text: str, path: str) -> list[Finding]:
     rules = {r.api: r for r in load_rules() if r.category == "cpp"}
     # Includes are read before literals are blanked ("torch/script.h" is a literal), after comments are.
-    no_comments = blank_comments_and_literals(re.sub(r'(#[ \t]*include[ \t]*)"([^"\n]*)"', r"\1<\2>", text))
+    no_comments = blank_comments_and_literals(text, literals=False)
     code = blank_comments_and_literals(text)
     hits: list[tuple[int, int, str]] = [(m.start(), m.end(), "torch/script.h") for m in _INCLUDE.finditer(no_comments)]
     taken: list[tuple[int, int]] = []

@@ -44,7 +44,7 @@ def language_of(name: str) -> str | None:
 
 def _spec(patterns) -> pathspec.PathSpec | None:
     patterns = [p for p in patterns if p]
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
+    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
 
 
 def _read_gitignore(directory: str) -> pathspec.PathSpec | None:

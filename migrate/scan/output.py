@@ -135,7 +135,7 @@ def print_terminal(result: ScanResult, console, show_source: bool = True) -> Non
             console.print(f"[bold underline]{escape(f.path)}[/]")
             lines = read_source_lines(result.root, f.path) if show_source else []
         fix = "" if f.fixable == "none" else f"  [green]\\[fix: {f.fixable}][/]"
-        console.print(f"  {f.path}:{f.line}:{f.column}  [{_STYLE[f.severity]}]{f.rule} {f.severity}[/]  "
+        console.print(f"  {escape(f.path)}:{f.line}:{f.column}  [{_STYLE[f.severity]}]{f.rule} {f.severity}[/]  "
                       f"{escape(f.message)} [dim]({escape(f.api)})[/]{fix}", highlight=False, soft_wrap=True)
         if 0 < f.line <= len(lines):
             text = lines[f.line - 1]

@@ -7,8 +7,8 @@ Why they cannot miss a finding the parser would report:
    spells `jit`; `optimize_for_mobile` through `mobile_optimizer`; `__constants__` and signature type
    comments are spelled out. (Star imports `from torch.jit import *` also spell `jit`.) A file whose
    bytes contain none of them has no finding. Files in an encoding where ASCII words are not ASCII
-   bytes (UTF-16/32, detected by BOM or NUL bytes) are never skipped. C++ rules all spell `jit` or
-   `torch/script.h`.
+   bytes (UTF-16/32, detected by BOM or NUL bytes) are never skipped. C++ rules all spell
+   `torch/script.h` or `jit` next to `::` (see CPP_TRIGGER).
 
 2. Statement level (`relevant_source`). Inside a file that passes, a statement can only hold a finding
    if its own text contains a trigger word, or a name that an import binds to a trigger API
@@ -30,7 +30,9 @@ import re
 from dataclasses import dataclass
 
 PY_TRIGGERS = (b"jit", b"mobile_optimizer", b"__constants__", b"type:")
-CPP_TRIGGERS = (b"jit", b"torch/script.h")
+# Every C++ finding spells `torch/script.h`, or `jit` next to `::` (torch::jit::load, jit::load after
+# `using namespace torch;`, and the `= torch::jit;` that defines a namespace alias).
+CPP_TRIGGER = re.compile(rb"jit\s*::|::\s*jit|torch/script\.h")
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _TRIGGER_RE = re.compile(r"jit|mobile_optimizer|__constants__|#\s*type:")
 
@@ -38,8 +40,9 @@ _TRIGGER_RE = re.compile(r"jit|mobile_optimizer|__constants__|#\s*type:")
 def may_contain_findings(data: bytes, language: str) -> bool:
     if data.startswith(_WIDE_BOMS) or b"\x00" in data:
         return True  # not ASCII-compatible: let the full path decide (and report)
-    triggers = CPP_TRIGGERS if language == "cpp" else PY_TRIGGERS
-    return any(t in data for t in triggers)
+    if language == "cpp":
+        return CPP_TRIGGER.search(data) is not None
+    return any(t in data for t in PY_TRIGGERS)
 
 
 def _target_names(target: ast.expr) -> list[str]:
