@@ -28,7 +28,8 @@ def fingerprint() -> str:
     """What invalidates every entry: the tool version, the catalogue and the analyser's own sources."""
     digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
     package = resources.files("migrate.scan")
-    for name in ("catalogue.toml", "python.py", "resolve.py", "prefilter.py", "analyze.py", "cpp.py"):
+    for name in ("catalogue.toml", "collect.py", "python.py", "resolve.py", "prefilter.py", "analyze.py",
+                 "cpp.py"):
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -155,7 +155,6 @@ def _plain_terminal(result) -> str:
     import io
 
     from rich.console import Console
-    from rich.markup import escape
 
     from migrate.scan import output
 

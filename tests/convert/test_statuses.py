@@ -4,7 +4,6 @@ status_targets.py misbehaves only under torch.export, so eager (the reference) w
 must go on past each crash and hang. mismatch is covered by test_fixtures.py.
 """
 
-import json
 from pathlib import Path
 
 import pytest
