@@ -14,7 +14,7 @@ import libcst as cst
 
 from migrate.scan.resolve import Binding, Chain, LocalClass, Scope
 
-TYPE_COMMENT = re.compile(r"#\s*type:\s*\(.*\)\s*->")
+TYPE_COMMENT = re.compile(r"#[ \t]*type:[ \t]*\(.*\)\s*->")  # the pre-filter's PY_TYPE_COMMENT must match it too
 
 
 @dataclass(frozen=True, eq=False)

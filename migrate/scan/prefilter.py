@@ -29,12 +29,14 @@ import bisect
 import re
 from dataclasses import dataclass
 
-PY_TRIGGERS = (b"jit", b"mobile_optimizer", b"__constants__", b"type:")
+PY_TRIGGERS = (b"jit", b"mobile_optimizer", b"__constants__")
+# A signature type comment is `# type: (...) -> ...` (collect.TYPE_COMMENT); `# type: ignore` is not one.
+PY_TYPE_COMMENT = re.compile(rb"#[ \t]*type:[ \t]*\(")
 # Every C++ finding spells `torch/script.h`, or `jit` next to `::` (torch::jit::load, jit::load after
 # `using namespace torch;`, and the `= torch::jit;` that defines a namespace alias).
 CPP_TRIGGER = re.compile(rb"jit\s*::|::\s*jit|torch/script\.h")
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_TRIGGER_RE = re.compile(r"jit|mobile_optimizer|__constants__|#\s*type:")
+_TRIGGER_RE = re.compile(r"jit|mobile_optimizer|__constants__|#[ \t]*type:[ \t]*\(")
 
 
 def may_contain_findings(data: bytes, language: str) -> bool:
@@ -42,7 +44,7 @@ def may_contain_findings(data: bytes, language: str) -> bool:
         return True  # not ASCII-compatible: let the full path decide (and report)
     if language == "cpp":
         return CPP_TRIGGER.search(data) is not None
-    return any(t in data for t in PY_TRIGGERS)
+    return any(t in data for t in PY_TRIGGERS) or PY_TYPE_COMMENT.search(data) is not None
 
 
 def _target_names(target: ast.expr) -> list[str]:
