@@ -144,6 +144,21 @@ def test_unreadable_directory_and_missing_path(tmp_path, monkeypatch):
     result = scan([str(tmp_path / "nope")], ScanConfig(cache_dir=""), root=str(tmp_path))
     assert [(e.path, e.reason) for e in result.errors] == [("nope", "no such file or directory")]
 
+    from migrate.scan import files
+
+    write(tmp_path / "locked" / "a.py", JIT)
+    write(tmp_path / "open" / "b.py", JIT)
+    real = os.scandir
+
+    def fake_scandir(path):  # tests run as root, where chmod 000 does not stop reading
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(files.os, "scandir", fake_scandir)
+    found, errors = _by_path(_scan(tmp_path))
+    assert found == {"open/b.py"} and errors == {"locked": "cannot list directory: Permission denied"}
+
 
 def test_fifo_and_special_files_are_not_opened(tmp_path):
     os.mkfifo(tmp_path / "pipe.py")
