@@ -12,10 +12,12 @@ import json
 import os
 import sys
 
+from rich.markup import escape
+
 from migrate.config import ConfigError
 from migrate.fix import cond
 from migrate.scan.catalogue import load_rules
-from migrate.scan.cli import add_selection_arguments, progress_bar, scan_config_from_args
+from migrate.scan.cli import ProgressBar, add_selection_arguments, scan_config_from_args
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 
@@ -57,34 +59,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         config, project = _config(args)
     except ConfigError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_ERROR
     for warning in project.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing and len(missing) == len(args.paths):
-        err.print(f"[red]error:[/] no such file or directory: {', '.join(missing)}", highlight=False)
+        err.print(f"[red]error:[/] no such file or directory: {escape(', '.join(missing))}", highlight=False,
+                  soft_wrap=True)
         return EXIT_ERROR
 
-    bar, task = progress_bar(err, "fixing"), None
-
-    def on_progress(done: int, total: int) -> None:
-        nonlocal task
-        if bar is None or total < 50:
-            return
-        if task is None:
-            bar.start()
-            task = bar.add_task("fix", total=total)
-        bar.update(task, completed=done)
-
-    try:
+    with ProgressBar(err, "fixing") as progress:
         if args.apply:
-            result = apply(args.paths, config, unsafe=args.unsafe, progress=on_progress)
+            result = apply(args.paths, config, unsafe=args.unsafe, progress=progress)
         else:
-            result = suggest(args.paths, config, unsafe=args.unsafe, progress=on_progress)
-    finally:
-        if bar is not None and task is not None:
-            bar.stop()
+            result = suggest(args.paths, config, unsafe=args.unsafe, progress=progress)
 
     if args.format == "json":
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")

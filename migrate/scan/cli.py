@@ -75,14 +75,32 @@ def fails(findings, fail_on: str) -> bool:
     return any(SEVERITIES.index(f.severity) >= threshold for f in findings)
 
 
-def progress_bar(console, label: str):
-    """A rich progress bar on stderr for long work, or None when stderr is not a terminal."""
-    if not console.is_terminal:
-        return None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+class ProgressBar:
+    """Progress for long work: a rich bar on stderr, shown only in a terminal and only once there are at
+    least `min_total` items. Call it as `progress(done, total)`; use it as a context manager."""
 
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=True)
+    def __init__(self, console, label: str, min_total: int = 50) -> None:
+        self.console, self.label, self.min_total = console, label, min_total
+        self.bar = self.task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.min_total or not self.console.is_terminal:
+            return
+        if self.bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __enter__(self) -> "ProgressBar":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,23 +124,8 @@ def run(args: argparse.Namespace) -> int:
                   soft_wrap=True)
         return 2
 
-    bar = progress_bar(err, "scanning")
-    task = None
-
-    def on_progress(done: int, total: int) -> None:
-        nonlocal task
-        if bar is None or total < 50:
-            return
-        if task is None:
-            bar.start()
-            task = bar.add_task("scan", total=total)
-        bar.update(task, completed=done)
-
-    try:
-        result = scan(args.paths, config, progress=on_progress)
-    finally:
-        if bar is not None and task is not None:
-            bar.stop()
+    with ProgressBar(err, "scanning") as progress:
+        result = scan(args.paths, config, progress=progress)
 
     fail_on = args.fail_on or project.get("fail-on", "info")
     if args.format == "terminal" and not args.output:
