@@ -58,6 +58,14 @@ def scan_config_from_args(args: argparse.Namespace) -> tuple[ScanConfig, object]
     return config, project
 
 
+def scan_config_for(path: str) -> ScanConfig:
+    """The ScanConfig `migrate scan PATH` uses with no options: [tool.migrate] of the nearest
+    pyproject.toml applied (for callers such as `migrate report`). Raises ConfigError."""
+    parser = argparse.ArgumentParser()
+    add_selection_arguments(parser)
+    return scan_config_from_args(parser.parse_args([path]))[0]
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_selection_arguments(parser)
     parser.add_argument("--format", "-f", choices=FORMATS, default="terminal")

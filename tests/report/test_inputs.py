@@ -151,4 +151,6 @@ def test_fix_is_asked_for_unsafe_rewrites_too(monkeypatch):
 
     monkeypatch.setattr(migrate.fix, "suggest", suggest, raising=False)
     assert inputs._call_fix("src") == {"schema_version": 1, "files": []}
-    assert seen == {"paths": ["src"], "config": None, "unsafe": True}
+    from migrate.scan.cli import scan_config_for
+
+    assert seen == {"paths": ["src"], "config": scan_config_for("src"), "unsafe": True}  # [tool.migrate] applied
