@@ -12,8 +12,8 @@ an `if` without `else`), or both branches assign the same names and return nothi
 straight-line code (assignments and a final return) with no mutation of attributes, items or tensors
 in place. Anything else is reported, with the reason, for a human: no code is produced.
 
-This rewrite has no scanner rule of its own; it is reported as rule `TS601` (api `data-dependent-if`)
-and runs in files that hold at least one TorchScript finding.
+The scanner does not look for this; it is the catalogue's rule `TS601` (api `data-dependent-if`,
+stage "fix") and runs in files that hold at least one TorchScript finding.
 """
 
 from __future__ import annotations
@@ -23,13 +23,12 @@ import libcst as cst
 from migrate.fix.model import Import, Refusal
 from migrate.fix.rewrites.base import Context, remove, replace, rewrite
 from migrate.fix.tree import dotted
+from migrate.scan.catalogue import rule_by_id
 from migrate.scan.python import dotted_parts
 
 RULE = "TS601"
 API = "data-dependent-if"
-RECIPE = ("torch.export cannot capture an `if` on tensor values: lift both branches into functions that take "
-          "the tensors they read and return the same structure, then call "
-          "`torch.cond(pred, true_fn, false_fn, (x,))`.")
+RECIPE = rule_by_id(RULE).recipe  # the catalogue (migrate/scan/catalogue.toml) is the one source
 REDUCTIONS = frozenset({"sum", "mean", "max", "min", "amax", "amin", "any", "all", "item", "norm", "prod", "std",
                         "var", "median", "count_nonzero", "argmax", "argmin", "nonzero", "allclose", "equal"})
 REASON = ("torch.cond traces both branches: check that they return tensors of the same shape, dtype and "

@@ -32,6 +32,7 @@ def load_rules() -> tuple[Rule, ...]:
             aliases=tuple(raw.get("aliases", ())),
             invalid=tuple(e.strip("\n") + "\n" for e in examples.get("invalid", ())),
             valid=tuple(e.strip("\n") + "\n" for e in examples.get("valid", ())),
+            stage=raw.get("stage", "scan"),
         )
         if rule.severity not in SEVERITIES or rule.fixable not in FIXABLE:
             raise ValueError(f"catalogue entry {rule.id}: bad severity or fixable")

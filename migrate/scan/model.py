@@ -24,6 +24,7 @@ class Rule:
     aliases: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()
     valid: tuple[str, ...] = ()
+    stage: str = "scan"  # "fix": found by the codemods' analysis (migrate fix), not by the scanner
 
     @property
     def language(self) -> str:

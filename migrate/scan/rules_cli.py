@@ -37,7 +37,8 @@ def rules_markdown(rules=None) -> str:
     out = ["# Rules", "", "Generated from `migrate/scan/catalogue.toml` by `migrate rules --format markdown`; "
            "do not edit by hand.", "",
            "Rule ids are stable: TS1xx compiling, TS2xx serialising and deploying, TS3xx annotations and "
-           "decorators, TS4xx runtime predicates and async, TS5xx fusers and internals, TS9xx C++.", ""]
+           "decorators, TS4xx runtime predicates and async, TS5xx fusers and internals, TS6xx control flow "
+           "(found by `migrate fix`), TS9xx C++.", ""]
     for r in rules:
         lang = "cpp" if r.language == "cpp" else "python"
         out += [f"## {r.id}", "", f"`{r.api}` · {r.category} · severity **{r.severity}** · rewrite: **{r.fixable}**",
