@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Callable
 
 from migrate.fix import cond
 from migrate.fix.engine import fix_source
@@ -23,22 +20,13 @@ from migrate.scan.catalogue import select_rules
 from migrate.scan.engine import scan
 from migrate.scan.files import language_of, scan_root
 from migrate.scan.model import ScanConfig
+from migrate.workers import Progress, map_in_workers
 
-Progress = Callable[[int, int], None]
-_INLINE_BELOW = 24
-_BATCH = 8
 
 
 def enabled_rules(config: ScanConfig) -> frozenset[str]:
-    """Catalogue rules selected as for `migrate scan`, plus the fix stage's own TS601 (torch.cond)."""
-    enabled = set(select_rules(config.select, config.ignore))
-
-    def matches(patterns) -> bool:
-        return any(p == "ALL" or cond.RULE.startswith(p) for p in patterns)
-
-    if (not config.select or matches(config.select)) and not matches(config.ignore):
-        enabled.add(cond.RULE)
-    return frozenset(enabled)
+    """Rules selected as for `migrate scan` (the torch.cond rule TS601 is a catalogue rule too)."""
+    return select_rules(config.select, config.ignore)
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
@@ -73,30 +61,8 @@ def _process(path: str, relpath: str, enabled, unsafe: bool, write: bool):
     return fix, list(outcome.manual), error
 
 
-def _batch(items):
-    return [_process(*item) for item in items]
-
-
-def _run(work: list, jobs: int, progress: Progress | None):
-    total = len(work)
-    if jobs <= 1 or total < _INLINE_BELOW:
-        for done, item in enumerate(work, 1):
-            yield _process(*item)
-            if progress:
-                progress(done, total)
-        return
-    count = max(1, total // _BATCH)
-    batches = [work[i::count] for i in range(count)]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    done = 0
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for future in as_completed([pool.submit(_batch, batch) for batch in batches]):
-            results = future.result()
-            yield from results
-            done += len(results)
-            if progress:
-                progress(done, total)
+def _crashed(path: str, relpath: str, enabled, unsafe: bool, write: bool):
+    return None, [], FileError(relpath, "the parser crashed or ran too long on this file (code nested too deeply?)")
 
 
 def _fix(paths, config: ScanConfig | None, unsafe: bool, write: bool, root: str | None,
@@ -117,7 +83,9 @@ def _fix(paths, config: ScanConfig | None, unsafe: bool, write: bool, root: str 
     python = sorted({f.path for f in wanted})
     work = [(os.path.join(root, relpath), relpath, enabled, unsafe, write) for relpath in python]
     fixes = []
-    for fix, items, error in _run(work, config.jobs or os.cpu_count() or 1, progress):
+    results = map_in_workers(_process, work, config.jobs or os.cpu_count() or 1, on_crash=_crashed,
+                             progress=progress)
+    for fix, items, error in results:
         if fix is not None:
             fixes.append(fix)
         manual.extend(items)

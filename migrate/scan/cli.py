@@ -58,6 +58,26 @@ def scan_config_from_args(args: argparse.Namespace) -> tuple[ScanConfig, object]
     return config, project
 
 
+def config_or_report(args: argparse.Namespace, err) -> tuple[ScanConfig, object] | None:
+    """`scan_config_from_args` for a command: configuration warnings printed on `err`; None (after an
+    error message) on a configuration error or when none of the paths exists."""
+    from rich.markup import escape
+
+    try:
+        config, project = scan_config_from_args(args)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return None
+    for warning in project.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing and len(missing) == len(args.paths):
+        err.print(f"[red]error:[/] no such file or directory: {escape(', '.join(missing))}", highlight=False,
+                  soft_wrap=True)
+        return None
+    return config, project
+
+
 def scan_config_for(path: str) -> ScanConfig:
     """The ScanConfig `migrate scan PATH` uses with no options: [tool.migrate] of the nearest
     pyproject.toml applied (for callers such as `migrate report`). Raises ConfigError."""
@@ -119,19 +139,10 @@ def run(args: argparse.Namespace) -> int:
     from migrate.scan.engine import scan
 
     err = Console(stderr=True)
-    try:
-        config, project = scan_config_from_args(args)
-    except ConfigError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    loaded = config_or_report(args, err)
+    if loaded is None:
         return 2
-    for warning in project.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    missing = [p for p in args.paths if not os.path.lexists(p)]
-    if missing and len(missing) == len(args.paths):
-        err.print(f"[red]error:[/] no such file or directory: {escape(', '.join(missing))}", highlight=False,
-                  soft_wrap=True)
-        return 2
-
+    config, project = loaded
     with ProgressBar(err, "scanning") as progress:
         result = scan(args.paths, config, progress=progress)
 

@@ -5,22 +5,15 @@ This is the I/O edge of the scanner; `analyze.py` holds the pure per-file work.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from typing import Callable
 
 from migrate.scan.analyze import analyze
 from migrate.scan.cache import ScanCache, content_hash, default_cache_dir
 from migrate.scan.catalogue import select_rules
 from migrate.scan.files import SourceFile, discover, scan_root
 from migrate.scan.model import FileError, Finding, ScanConfig, ScanResult
-
-Progress = Callable[[int, int], None]  # (files done, files to analyse)
-_BATCH = 8
+from migrate.workers import ITEM_TIME_LIMIT_S, Progress, map_in_workers
 
 
 def _read(path: str) -> bytes:
@@ -28,22 +21,8 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
-# A worker that spends longer than this on one file is stopped (SIGALRM's default action ends the
-# process; the file is then retried alone and reported): the last guard against parser pathologies.
-FILE_TIME_LIMIT_S = 120
-
-
 def _analyze_one(source: SourceFile, known_hash: str | None):
     """Runs in a worker. Returns (relpath, size, mtime, hash, findings as dicts or None if unchanged, error)."""
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(FILE_TIME_LIMIT_S)
-    try:
-        return _analyze_in_worker(source, known_hash)
-    finally:
-        signal.alarm(0)
-
-
-def _analyze_in_worker(source: SourceFile, known_hash: str | None):
     try:
         data = _read(source.path)
     except OSError as exc:
@@ -59,55 +38,9 @@ def _analyze_in_worker(source: SourceFile, known_hash: str | None):
             error.reason if error else None)
 
 
-def _analyze_batch(batch):
-    return [_analyze_one(source, known) for source, known in batch]
-
-
-def _executor(jobs: int) -> ProcessPoolExecutor:
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-
-
-def _isolated(source: SourceFile, known: str | None):
-    """Analyse one file in a process of its own, so that a crash of the parser costs only this file."""
-    with _executor(1) as pool:
-        try:
-            return pool.submit(_analyze_one, source, known).result()
-        except BrokenProcessPool:
-            return (source.relpath, source.size, source.mtime_ns, None, [],
-                    f"the parser crashed or ran past {FILE_TIME_LIMIT_S} s on this file (code nested too deeply?)")
-
-
-def _run(todo: list, jobs: int, progress: Progress | None):
-    """Analyse in worker processes, even with one job: libcst's native parser can crash the process on
-    pathological input (e.g. a 100,000-term expression), and a crash must cost one file, not the run."""
-    total = len(todo)
-    if not total:
-        return
-    # Largest files first so that no worker is left with a big file at the end.
-    todo = sorted(todo, key=lambda item: -item[0].size)
-    count = max(1, min(total, total // _BATCH, 64 * jobs))
-    batches = [todo[i::count] for i in range(count)]
-    done = 0
-    retry = []
-    with _executor(max(1, jobs)) as pool:
-        futures = {pool.submit(_analyze_batch, batch): batch for batch in batches}
-        for future in as_completed(futures):
-            try:
-                results = future.result()
-            except BrokenProcessPool:
-                retry.extend(futures[future])
-                continue
-            yield from results
-            done += len(results)
-            if progress:
-                progress(done, total)
-    for source, known in retry:  # the pool broke: find the file that breaks it, one process per file
-        yield _isolated(source, known)
-        done += 1
-        if progress:
-            progress(done, total)
+def _crashed(source: SourceFile, known_hash: str | None):
+    return (source.relpath, source.size, source.mtime_ns, None, [],
+            f"the parser crashed or ran past {ITEM_TIME_LIMIT_S} s on this file (code nested too deeply?)")
 
 
 def scan(paths: list[str], config: ScanConfig | None = None, *, root: str | None = None,
@@ -140,7 +73,9 @@ def scan(paths: list[str], config: ScanConfig | None = None, *, root: str | None
     jobs = config.jobs or os.cpu_count() or 1
     stale_of = {source.relpath: stale for source, stale in todo}
     work = [(source, stale["hash"] if stale else None) for source, stale in todo]
-    for relpath, size, mtime_ns, digest, findings, error in _run(work, jobs, progress):
+    results = map_in_workers(_analyze_one, work, jobs, on_crash=_crashed, progress=progress,
+                             size=lambda item: item[0].size)
+    for relpath, size, mtime_ns, digest, findings, error in results:
         if findings is None:  # touched but unchanged
             findings, error = stale_of[relpath]["findings"], stale_of[relpath]["error"]
         outcomes[relpath] = (findings, error)

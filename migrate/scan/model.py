@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 SEVERITIES = ("info", "warning", "error")  # ascending
 FIXABLE = ("safe", "unsafe", "none")
@@ -83,10 +83,8 @@ class ScanResult:
     files_scanned: int
     findings: tuple[Finding, ...]
     errors: tuple[FileError, ...]
-    files_skipped: int = 0  # matched by the pre-filter as containing no TorchScript
     seconds: float = 0.0
     cache_hits: int = 0
-    stats: dict = field(default_factory=dict, compare=False)
 
     @property
     def files_with_findings(self) -> int:
