@@ -7,7 +7,7 @@ Python API (importing this package does not import torch)::
     run.to_dict()                                       # the --format json object
     ConvertRun.load("convert.json")                     # read it back
 
-Data flow: ``targets`` (collect) -> ``runner`` (one worker process per target) -> ``worker`` ->
+Data flow: ``targets`` (collect) -> ``supervisor`` (one worker process per target) -> ``worker`` ->
 ``harness`` (one strategy: convert, ``compare``, time) -> ``results`` -> ``table`` / JSON.
 Strategies live in ``strategies/``, one per file (protocol in ``strategies/base.py``).
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 def __getattr__(name):  # lazy, so `import migrate.convert` stays light
     if name == "convert":
-        from migrate.convert.runner import convert
+        from migrate.convert.supervisor import convert
 
         return convert
     if name in ("ConvertRun", "TargetResult", "StrategyResult", "Check", "SCHEMA_VERSION"):

@@ -8,7 +8,7 @@ single stage can make:
   method calls the submodules its ``__init__`` scripted or traced);
 - the findings inside a target's own builder function (``@migrate.target``) and inside every
   top-level class or function it uses, directly or through others, are linked to it (see
-  :mod:`migrate.report.targets`);
+  :mod:`migrate.report.target_sections`);
 - each finding lists the targets it is linked to, the reverse of the two above.
 """
 
@@ -34,7 +34,7 @@ from migrate.report.model import (
     file_anchor,
 )
 from migrate.report.sources import innermost, outline, python_scopes, snippet
-from migrate.report.targets import strategy_order, target_section
+from migrate.report.target_sections import strategy_order, target_section
 from migrate.report.values import first_line, int_value, list_field
 
 

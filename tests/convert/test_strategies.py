@@ -2,7 +2,7 @@
 
 import pytest
 
-from migrate.convert.runner import select_strategies
+from migrate.convert.supervisor import select_strategies
 from migrate.convert.strategies import discover, run_order
 from migrate.convert.strategies.base import Strategy
 

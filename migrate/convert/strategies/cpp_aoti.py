@@ -19,6 +19,6 @@ class CppAOTInductor(Strategy):
     description = "the aoti package run in C++ by AOTIModelPackageLoader"
 
     def convert(self, ctx: Context) -> Converted:
-        from migrate.cpp.strategy import convert_with_runner
+        from migrate.convert.strategies._cpp import convert_with_runner
 
         return convert_with_runner(ctx, "aoti", "aoti")
