@@ -11,6 +11,7 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class CppAOTInductor(Strategy):
     name = "cpp.aoti"
+    family = "cpp"
     order = 91
     needs = ("aoti",)
     opt_in = "cpp"

@@ -11,6 +11,7 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class CppTorchScript(Strategy):
     name = "cpp.torchscript"
+    family = "cpp"
     order = 90
     needs = ("jit.script", "jit.trace", "jit.load")
     opt_in = "cpp"
