@@ -9,15 +9,13 @@ scripted ``MyRNNLoop`` that traces a cell links all three constructs to the targ
 
 from __future__ import annotations
 
+from migrate.convert.results import ConvertRun, TargetResult
 from migrate.report.model import (
     BLOCKED,
-    CLEAN,
-    FALLBACK,
-    TORCHSCRIPT,
-    Check,
+    ROUTE_FAMILIES,
     Finding,
     Inputs,
-    StrategyResult,
+    ResultRow,
     TargetSection,
     target_anchor,
 )
@@ -29,51 +27,17 @@ from migrate.report.sources import (
     reachable_spans,
     source_line_text,
 )
-from migrate.report.values import (
-    code_after_reference,
-    draft_summary,
-    first_line,
-    float_value,
-    without_prefix,
-)
-
-# Table order of the known strategies; unknown ones follow in the order first seen.
-STRATEGY_ORDER = (
-    "eager", "jit.script", "jit.trace", "jit.freeze", "export", "export.strict", "export.dynamic",
-    "ts2ep", "aoti", "cpp.torchscript", "cpp.aoti", "jit.load",
-)
-CLEAN_STRATEGIES = ("export", "export.strict")
-FALLBACK_STRATEGIES = ("export.dynamic", "ts2ep")
-TORCHSCRIPT_STRATEGIES = ("jit.script", "jit.trace", "jit.freeze", "cpp.torchscript", "jit.load")
-TORCHSCRIPT_REFERENCES = ("jit.script", "jit.trace", "jit.load")  # baseline of the "vs TorchScript" ratio
-
-
-def strategy_order(raw_targets: list) -> tuple[str, ...]:
-    """Every strategy name in the results: the known ones in table order, then the others."""
-    seen: list[str] = []
-    for target in raw_targets:
-        for result in (target.get("results") or []) if isinstance(target, dict) else []:
-            name = str(result.get("strategy", "")) if isinstance(result, dict) else ""
-            if name and name not in seen:
-                seen.append(name)
-    known = [s for s in STRATEGY_ORDER if s in seen]
-    return tuple(known + [s for s in seen if s not in known])
+from migrate.report.values import code_after_reference, draft_summary, first_line
 
 
 def target_section(
-    raw: dict, inputs: Inputs, paths: list[str], scopes: dict, outlines: dict, findings: list[Finding],
-    warnings: list[str],
+    target: TargetResult, run: ConvertRun, inputs: Inputs, paths: list[str], scopes: dict, outlines: dict,
+    findings: list[Finding], warnings: list[str],
 ) -> TargetSection:
-    """The section of one converter target (``raw``: one entry of the convert JSON's ``targets``)."""
-    name = str(raw.get("name", "") or "unnamed target")
-    raw_results = [r for r in raw.get("results") or [] if isinstance(r, dict) and r.get("strategy")]
-    if not raw_results:
+    """The section of one converter target, as ``ConvertRun.from_dict`` read it."""
+    name = target.name or "unnamed target"
+    if not target.results:
         warnings.append(f"convert: target {name} has no strategy results")
-    latency = {str(r["strategy"]): _latency(r) for r in raw_results}
-    statuses = {str(r["strategy"]): str(r.get("status") or "failed") for r in raw_results}
-    eager = latency.get("eager", (None, None, None))[0] if statuses.get("eager") == "ok" else None
-    reference = next((s for s in TORCHSCRIPT_REFERENCES if statuses.get(s) == "ok" and latency[s][0]), "")
-    reference_ms = latency[reference][0] if reference else None
 
     def locate(ref: tuple[str, int] | None, code: str) -> tuple[tuple[str, ...], str]:
         """Finding ids linked to a "file:line" reference, and that line's text.
@@ -94,51 +58,34 @@ def target_section(
         first, last, _ = link_span(scopes.get(path, ()), ref[1])
         return tuple(f.id for f in findings if f.path == path and first <= f.line <= last), text or code
 
-    results = []
-    for r in raw_results:
-        strategy = str(r["strategy"])
-        median, iqr, runs = latency[strategy]
-        ref = parse_reference(r.get("source_line"), r.get("error"), r.get("cause")) if statuses[strategy] != "ok" else None
-        linked, line_text = locate(ref, code_after_reference(r.get("source_line")))
-        results.append(
-            StrategyResult(
-                strategy=strategy,
-                status=statuses[strategy],
-                error_type=str(r.get("error_type") or ""),
-                error=without_prefix(first_line(r.get("error")), str(r.get("error_type") or "")),
-                cause=first_line(r.get("cause")),
-                source_line=f"{ref[0]}:{ref[1]}" if ref else first_line(r.get("source_line")),
-                source_text=line_text,
-                hint=first_line(r.get("hint")),
-                notes=tuple(first_line(n) for n in r.get("notes") or [] if first_line(n)),
-                seconds=float_value(r.get("seconds")),
-                artifact=str(r.get("artifact") or ""),
-                draft_export=draft_summary(r.get("draft_export")),
-                checks=tuple(_check(c) for c in r.get("checks") or [] if isinstance(c, dict)),
-                latency_median_ms=median,
-                latency_iqr_ms=iqr,
-                latency_runs=runs,
-                ratio_to_eager=median / eager if median and eager else None,
-                ratio_to_torchscript=median / reference_ms if median and reference_ms else None,
-                findings=linked,
-            )
-        )
-    builder, stale = _built_by(parse_reference(str(raw.get("source") or "")), inputs.root, paths, outlines, findings)
-    all_linked = tuple(dict.fromkeys([i for r in results for i in r.findings] + list(builder)))
-    check_labels = tuple(dict.fromkeys(c.input for r in results for c in r.checks))
-    verdict, reason = _verdict(results)
-    order = {s: i for i, s in enumerate(STRATEGY_ORDER)}
-    results.sort(key=lambda r: order.get(r.strategy, len(order)))
+    rows = []
+    for r in target.results:
+        ref = parse_reference(r.source_line, r.error, r.cause) if r.status != "ok" else None
+        linked, line_text = locate(ref, code_after_reference(r.source_line))
+        rows.append(ResultRow(
+            result=r,
+            family=run.family(r.strategy),
+            source_line=f"{ref[0]}:{ref[1]}" if ref else first_line(r.source_line),
+            source_text=line_text,
+            draft_export=draft_summary(r.draft_export),
+            findings=linked,
+        ))
+    builder, stale = _built_by(parse_reference(target.source), inputs.root, paths, outlines, findings)
+    all_linked = tuple(dict.fromkeys([i for r in rows for i in r.findings] + list(builder)))
+    check_labels = tuple(dict.fromkeys(c.label for r in rows for c in r.checks))
+    order = {s: i for i, s in enumerate(run.strategy_names)}
+    rows.sort(key=lambda r: order.get(r.strategy, len(order)))
+    verdict, reason = _verdict(rows)
     return TargetSection(
         name=name,
         anchor=target_anchor(name),
-        source=str(raw.get("source") or ""),
+        source=target.source,
         verdict=verdict,
         verdict_reason=reason,
-        results=tuple(results),
+        results=tuple(rows),
         check_inputs=check_labels,
         findings=tuple(sorted(all_linked, key=lambda i: int(i[1:]))),
-        torchscript_reference=reference,
+        torchscript_reference=target.baselines.get("torchscript", ""),
         stale_source=stale,
     )
 
@@ -159,50 +106,27 @@ def _built_by(
     return tuple(f.id for f in findings if any(p == f.path and a <= f.line <= b for p, a, b in spans)), False
 
 
-def _verdict(results: list[StrategyResult]) -> tuple[str, str]:
-    """Which migration route the target has, and why, in one sentence."""
-    by_name = {r.strategy: r for r in results}
-    ok = [r.strategy for r in results if r.status == "ok"]
-    eager = by_name.get("eager")
-    if eager is not None and eager.status != "ok":
-        return BLOCKED, f"the eager reference itself {eager.status}: {eager.one_line or 'no detail'}"
+def _verdict(results: list[ResultRow]) -> tuple[str, str]:
+    """Which migration route the target has, and why, in one sentence (from the strategies' families)."""
+    reference = next((r for r in results if r.family == "reference"), None)
+    if reference is not None and reference.status != "ok":
+        return BLOCKED, f"the {reference.strategy} reference itself {reference.status}: {reference.one_line or 'no detail'}"
 
-    def failed(names: tuple[str, ...]) -> str:
+    def failed(families: list[str]) -> str:
         """"export, export.strict failed: cause; ts2ep skipped" (strategies grouped by outcome)."""
         groups: dict[tuple[str, str], list[str]] = {}
-        for n in names:
-            if n in by_name:
-                groups.setdefault((by_name[n].status, by_name[n].cause), []).append(n)
+        for r in results:
+            if r.family in families:
+                groups.setdefault((r.status, r.cause), []).append(r.strategy)
         return "; ".join(f"{', '.join(ns)} {status}" + (f": {cause}" if cause else "") for (status, cause), ns in groups.items())
 
-    clean = [s for s in CLEAN_STRATEGIES if s in ok]
-    if clean:
-        return CLEAN, " and ".join(clean) + " ok"
-    fallback = [s for s in FALLBACK_STRATEGIES if s in ok]
-    if fallback:
-        why = failed(CLEAN_STRATEGIES)
-        return FALLBACK, (f"{why}; " if why else "") + " and ".join(fallback) + " ok"
-    torchscript = [s for s in TORCHSCRIPT_STRATEGIES if s in ok]
-    why = failed(CLEAN_STRATEGIES + FALLBACK_STRATEGIES) or "no export strategy ran"
-    if torchscript:
-        return TORCHSCRIPT, f"{why}; only {', '.join(torchscript)} ok"
-    return BLOCKED, why
-
-
-def _latency(raw: dict) -> tuple[float | None, float | None, int | None]:
-    latency = raw.get("latency_ms")
-    if not isinstance(latency, dict):
-        return None, None, None
-    runs = latency.get("runs")
-    return float_value(latency.get("median")), float_value(latency.get("iqr")), int(runs) if isinstance(runs, (int, float)) else None
-
-
-def _check(raw: dict) -> Check:
-    ok = raw.get("ok")
-    return Check(
-        input=str(raw.get("label", raw.get("input", "?"))),  # "input" in drafts before schema 1
-        max_abs_error=float_value(raw.get("max_abs_error")),
-        max_rel_error=float_value(raw.get("max_rel_error")),
-        ok=ok if isinstance(ok, bool) else None,
-        error=first_line(raw.get("error")),
-    )
+    tried: list[str] = []
+    for verdict, family in ROUTE_FAMILIES:
+        ok = [r.strategy for r in results if r.family == family and r.status == "ok"]
+        if ok:
+            why = failed(tried)
+            if family == "torchscript":
+                return verdict, f"{why or 'no export strategy ran'}; only {', '.join(ok)} ok"
+            return verdict, (f"{why}; " if why else "") + " and ".join(ok) + " ok"
+        tried.append(family)
+    return BLOCKED, failed(tried[:-1]) or "no export strategy ran"
