@@ -7,9 +7,12 @@ Python API (importing this package does not import torch)::
     run.to_dict()                                       # the --format json object
     ConvertRun.load("convert.json")                     # read it back
 
-Data flow: ``targets`` (collect) -> ``runner`` (one worker process per target) -> ``worker`` ->
-``harness`` (one strategy: convert, ``compare``, time) -> ``results`` -> ``table`` / JSON.
-Strategies live in ``strategies/``, one per file (protocol in ``strategies/base.py``).
+Data flow: ``targets`` (declare and collect) -> ``supervisor`` (one worker process per target,
+timeouts, crashes) -> ``worker`` -> ``harness`` (one strategy: convert, ``compare``, time) ->
+``results`` (the one results model: ratios against the declared baselines, JSON, the tolerant
+reader ``ConvertRun.from_dict`` that the report uses too) -> ``table`` / JSON.
+Strategies live in ``strategies/``, one per file, each declaring its ``family`` (protocol in
+``strategies/base.py``; more from the folders in ``MIGRATE_STRATEGY_PATH``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 def __getattr__(name):  # lazy, so `import migrate.convert` stays light
     if name == "convert":
-        from migrate.convert.runner import convert
+        from migrate.convert.supervisor import convert
 
         return convert
     if name in ("ConvertRun", "TargetResult", "StrategyResult", "Check", "SCHEMA_VERSION"):

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from migrate.convert.runner import DEFAULT_TIMEOUT, default_cache_dir
+from migrate.convert.supervisor import DEFAULT_TIMEOUT, default_cache_dir
 
 
 def _names(value: str) -> list[str]:
@@ -50,7 +50,7 @@ def list_strategies() -> str:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from migrate.convert.runner import convert
+    from migrate.convert.supervisor import convert
     from migrate.convert.table import render, render_text
 
     if args.list_strategies:

@@ -1,8 +1,16 @@
-"""The data a conversion run produces (frozen dataclasses) and its JSON form.
+"""The data a conversion run produces (frozen dataclasses), its JSON form, and its tolerant reader.
 
 ``ConvertRun.to_dict()`` is the ``migrate convert --format json`` output; ``ConvertRun.from_dict``
-reads it back (the report stage does). ``SCHEMA_VERSION`` changes whenever a key is renamed or
-removed; new keys may be added without a change.
+reads it back, and is the one reader of conversion results: ``migrate report`` reads through it
+too. It is tolerant: a missing or odd field gives an empty value (a result without a status is
+``failed``, one without a strategy is dropped), and JSON of an older ``schema_version`` is
+upgraded (families and order from the strategies known here, ratios recomputed).
+``SCHEMA_VERSION`` changes whenever a key is renamed or removed; new keys may be added without a
+change. Version 2: ``strategies`` lists ``{name, family, order}`` (was names), each target has
+``baselines``, and ``ratios`` are ``vs_eager`` and ``vs_torchscript`` (were ``vs_<strategy>``).
+
+Latency ratios are computed here, once (``with_ratios``), against declared baselines: for each
+key of ``RATIO_BASELINES``, the fastest strategy of that family that is ``ok`` for the target.
 """
 
 from __future__ import annotations
@@ -10,14 +18,59 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Mapping
 
 from migrate.convert.strategies.base import Latency
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READS_VERSIONS = (1, 2)
 
 STATUSES = ("ok", "mismatch", "failed", "skipped", "timeout", "crashed")
-# The strategies latency ratios are given against (when they have a latency).
-RATIO_BASELINES = ("eager", "jit.script", "jit.trace")
+# ratio key -> the family of its baseline: "vs_torchscript" is this strategy's median over the
+# median of the fastest TorchScript-family strategy that is ok for the target (a new TorchScript
+# strategy joins the choice by declaring its family).
+RATIO_BASELINES = {"eager": "reference", "torchscript": "torchscript"}
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _dicts(value) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class StrategyInfo:
+    """A strategy as the run knew it: its name, family (``strategies.base.FAMILIES``) and order."""
+
+    name: str
+    family: str = "other"
+    order: int = 100
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "family": self.family, "order": self.order}
+
+    @classmethod
+    def from_dict(cls, d) -> "StrategyInfo | None":
+        """From a version-2 entry, or a version-1 name (family and order from the known strategies)."""
+        if isinstance(d, str):
+            return known_strategies().get(d, cls(d, "other", 1000))
+        if not isinstance(d, dict) or not d.get("name"):
+            return None
+        order = d.get("order")
+        return cls(str(d["name"]), str(d.get("family") or "other"), int(order) if _number(order) is not None else 1000)
+
+
+def known_strategies() -> dict[str, StrategyInfo]:
+    """The strategies this installation discovers (for reading JSON that does not say)."""
+    from migrate.convert.strategies import discover
+
+    return {n: StrategyInfo(n, s.family, s.order) for n, s in discover().items()}
 
 
 @dataclass(frozen=True)
@@ -42,13 +95,18 @@ class Check:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Check":
-        return cls(d["label"], d.get("max_abs_error"), d.get("max_rel_error"), bool(d["ok"]), d.get("error"),
-                   bool(d.get("raised", False)))
+        label = d.get("label", d.get("input", "?"))  # "input" in drafts before schema 1
+        return cls(str(label), _number(d.get("max_abs_error")), _number(d.get("max_rel_error")), d.get("ok") is True,
+                   _text(d.get("error")), d.get("raised") is True)
 
 
 @dataclass(frozen=True)
 class StrategyResult:
-    """The outcome of one strategy on one target."""
+    """The outcome of one strategy on one target.
+
+    ``ratios``: ``vs_<key>`` for each key of ``RATIO_BASELINES`` whose baseline exists for the
+    target (``TargetResult.baselines`` names it), when this strategy has a latency.
+    """
 
     strategy: str
     status: str
@@ -98,31 +156,45 @@ class StrategyResult:
 
     @classmethod
     def from_dict(cls, d: dict) -> "StrategyResult":
+        """Tolerant: an unknown or missing status reads as ``failed``; odd fields read as empty."""
+        status = d.get("status")
+        latency = d.get("latency_ms")
+        ratios = d.get("ratios")
+        notes = d.get("notes")
         return cls(
-            strategy=d["strategy"], status=d["status"], error_type=d.get("error_type"), error=d.get("error"),
-            cause=d.get("cause"), source_line=d.get("source_line"), hint=d.get("hint"), seconds=d.get("seconds"),
-            artifact=d.get("artifact"), draft_export=d.get("draft_export"),
-            checks=tuple(Check.from_dict(c) for c in d.get("checks", ())),
-            latency_ms=Latency.from_dict(d.get("latency_ms")), ratios=dict(d.get("ratios") or {}),
-            notes=tuple(d.get("notes", ())),
+            strategy=str(d["strategy"]), status=status if status in STATUSES else "failed",
+            error_type=_text(d.get("error_type")), error=_text(d.get("error")), cause=_text(d.get("cause")),
+            source_line=_text(d.get("source_line")), hint=_text(d.get("hint")), seconds=_number(d.get("seconds")),
+            artifact=_text(d.get("artifact")), draft_export=d.get("draft_export"),
+            checks=tuple(Check.from_dict(c) for c in _dicts(d.get("checks"))),
+            latency_ms=Latency.from_dict(latency) if isinstance(latency, dict) and _number(latency.get("median")) else None,
+            ratios={str(k): v for k, v in ratios.items() if _number(v) is not None} if isinstance(ratios, dict) else {},
+            notes=tuple(str(n) for n in notes if n) if isinstance(notes, list) else (),
         )
 
 
 @dataclass(frozen=True)
 class TargetResult:
+    """One target's results, in table order; ``baselines``: ratio key -> the strategy it is against."""
+
     name: str
     source: str
     results: tuple[StrategyResult, ...]
+    baselines: dict = field(default_factory=dict)
 
     def result(self, strategy: str) -> StrategyResult | None:
         return next((r for r in self.results if r.strategy == strategy), None)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "source": self.source, "results": [r.to_dict() for r in self.results]}
+        return {"name": self.name, "source": self.source, "baselines": dict(self.baselines),
+                "results": [r.to_dict() for r in self.results]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "TargetResult":
-        return cls(d["name"], d["source"], tuple(StrategyResult.from_dict(r) for r in d["results"]))
+        results = tuple(StrategyResult.from_dict(r) for r in _dicts(d.get("results")) if r.get("strategy"))
+        baselines = d.get("baselines")
+        return cls(str(d.get("name") or ""), str(d.get("source") or ""), results,
+                   {str(k): str(v) for k, v in baselines.items()} if isinstance(baselines, dict) else {})
 
 
 @dataclass(frozen=True)
@@ -133,16 +205,24 @@ class ConvertRun:
     threads: int
     targets: tuple[TargetResult, ...]
     errors: tuple[dict, ...] = ()  # targets files that could not be read: {"file", "message"}
-    strategies: tuple[str, ...] = ()  # the strategies that were run, in order
+    strategies: tuple[StrategyInfo, ...] = ()  # the strategies that were run, in table order
     wall_seconds: float | None = None
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = SCHEMA_VERSION  # of what ``to_dict`` writes: older JSON is upgraded on reading
+
+    @property
+    def strategy_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.strategies)
+
+    def family(self, strategy: str) -> str:
+        """The family of ``strategy`` (``other`` when this run does not list it)."""
+        return next((s.family for s in self.strategies if s.name == strategy), "other")
 
     def to_dict(self) -> dict:
         return {
             "schema_version": self.schema_version,
             "torch_version": self.torch_version,
             "threads": self.threads,
-            "strategies": list(self.strategies),
+            "strategies": [s.to_dict() for s in self.strategies],
             "wall_seconds": self.wall_seconds,
             "errors": [dict(e) for e in self.errors],
             "targets": [t.to_dict() for t in self.targets],
@@ -152,15 +232,37 @@ class ConvertRun:
         return json.dumps(self.to_dict(), indent=2)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ConvertRun":
+    def from_dict(cls, d: dict, *, any_version: bool = False) -> "ConvertRun":
+        """Read ``migrate convert --format json`` output (see the module docstring).
+
+        Refuses (ValueError) a ``schema_version`` it does not read, unless ``any_version``: then a
+        missing or newer version is read as far as its keys are known (the report does this, and
+        warns).
+        """
         version = d.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise ValueError(f"convert JSON has schema_version {version!r}; this version reads {SCHEMA_VERSION}")
+        if version not in READS_VERSIONS and not any_version:
+            raise ValueError(f"convert JSON has schema_version {version!r}; this version reads "
+                             f"{', '.join(map(str, READS_VERSIONS))}")
+        targets = tuple(TargetResult.from_dict(t) for t in _dicts(d.get("targets")))
+        listed = d.get("strategies") if isinstance(d.get("strategies"), list) else []
+        strategies = [info for info in map(StrategyInfo.from_dict, listed) if info is not None]
+        names = [s.name for s in strategies]
+        for target in targets:  # results of strategies the list leaves out (older or hand-made JSON)
+            for r in target.results:
+                if r.strategy not in names:
+                    names.append(r.strategy)
+                    strategies.append(StrategyInfo.from_dict(r.strategy))
+        upgrade = not (isinstance(version, int) and version >= 2) or any(isinstance(s, str) for s in listed)
+        if upgrade:  # version 1: no families, ratios against other baselines
+            strategies.sort(key=lambda s: s.order)
+            families = {s.name: s.family for s in strategies}
+            targets = tuple(with_ratios(t, families) for t in targets)
+        threads = d.get("threads")
         return cls(
-            torch_version=d["torch_version"], threads=int(d["threads"]),
-            targets=tuple(TargetResult.from_dict(t) for t in d["targets"]),
-            errors=tuple(d.get("errors", ())), strategies=tuple(d.get("strategies", ())),
-            wall_seconds=d.get("wall_seconds"), schema_version=version,
+            torch_version=str(d.get("torch_version") or "unknown"),
+            threads=int(threads) if _number(threads) is not None else 0, targets=targets,
+            errors=tuple(_dicts(d.get("errors"))), strategies=tuple(strategies),
+            wall_seconds=_number(d.get("wall_seconds")),
         )
 
     @classmethod
@@ -174,14 +276,22 @@ class ConvertRun:
             r.status not in ("ok", "skipped") for t in self.targets for r in t.results)
 
 
-def with_ratios(target: TargetResult) -> TargetResult:
-    """Add latency ratios (this strategy's median / the baseline's median; below 1 is faster)."""
-    medians = {r.strategy: r.latency_ms.median for r in target.results if r.latency_ms and r.latency_ms.median > 0}
+def with_ratios(target: TargetResult, families: Mapping[str, str]) -> TargetResult:
+    """Add latency ratios (this strategy's median / the baseline's; below 1 is faster) and the baselines.
+
+    The baseline of each key of ``RATIO_BASELINES`` is the fastest strategy of that family that is
+    ``ok`` with a latency (``families``: strategy name -> family); the baseline's own ratio is 1.
+    """
+    baselines = {}
+    for key, family in RATIO_BASELINES.items():
+        candidates = [r for r in target.results if families.get(r.strategy) == family and r.status == "ok"
+                      and r.latency_ms is not None and r.latency_ms.median > 0]
+        if candidates:
+            baselines[key] = min(candidates, key=lambda r: r.latency_ms.median)
     results = []
     for r in target.results:
         ratios = {}
         if r.latency_ms is not None:
-            ratios = {f"vs_{base}": round(r.latency_ms.median / medians[base], 4)
-                      for base in RATIO_BASELINES if base in medians and base != r.strategy}
+            ratios = {f"vs_{key}": round(r.latency_ms.median / base.latency_ms.median, 4) for key, base in baselines.items()}
         results.append(replace(r, ratios=ratios))
-    return replace(target, results=tuple(results))
+    return replace(target, results=tuple(results), baselines={key: base.strategy for key, base in baselines.items()})

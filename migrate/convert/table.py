@@ -26,7 +26,7 @@ def format_ms(ms: float) -> str:
     return f"{ms * 1000:.1f} µs"
 
 
-def cell(result: StrategyResult | None) -> Text:
+def cell(result: StrategyResult | None, eager_baseline: str | None = None) -> Text:
     if result is None:
         return Text("–", style="dim")
     text = Text(result.status, style=STATUS_STYLE[result.status])
@@ -44,7 +44,7 @@ def cell(result: StrategyResult | None) -> Text:
     if result.latency_ms is not None and result.status in ("ok", "mismatch"):
         text.append(f"\n{format_ms(result.latency_ms.median)}")
         ratio = result.ratios.get("vs_eager")
-        if ratio is not None:
+        if ratio is not None and result.strategy != eager_baseline:
             text.append(f"\n×{ratio:.2f}", style="green" if ratio < 0.95 else "red" if ratio > 1.05 else "")
     return text
 
@@ -52,10 +52,11 @@ def cell(result: StrategyResult | None) -> Text:
 def summary_table(run: ConvertRun) -> Table:
     table = Table(title=f"migrate convert · torch {run.torch_version} · {run.threads} thread(s)", show_lines=True)
     table.add_column("target", no_wrap=True)
-    for name in run.strategies:
+    for name in run.strategy_names:
         table.add_column(name, overflow="fold", min_width=8)
     for target in run.targets:
-        table.add_row(Text(target.name, style="bold"), *(cell(target.result(n)) for n in run.strategies))
+        eager = target.baselines.get("eager")
+        table.add_row(Text(target.name, style="bold"), *(cell(target.result(n), eager) for n in run.strategy_names))
     return table
 
 

@@ -8,7 +8,7 @@ per line, on the stdout it was started with (the user's prints go to stderr inst
     {"event": "target_error", "error": TEXT}  the target could not be built or run by its reference
     {"event": "done"}
 
-The parent (``runner.py``) owns timeouts and crashes; ``run_target`` is plain Python and can be
+The parent (``supervisor.py``) owns timeouts and crashes; ``run_target`` is plain Python and can be
 called in-process too.
 """
 

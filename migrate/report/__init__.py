@@ -8,7 +8,10 @@ self-contained file), ``report.md`` and ``report.json``. From Python::
     write(report, "reports/src")
 
 The data flow: :mod:`inputs` (read JSON or run the stages) -> :mod:`join` (pure: the
-:class:`~migrate.report.model.Report`) -> :mod:`render` / :mod:`json_report` / :mod:`terminal`.
+:class:`~migrate.report.model.Report`; conversion results are read by the convert stage's own
+``ConvertRun.from_dict``, and :mod:`target_sections` builds each target's section, its links and
+its route from the strategies' families) -> :mod:`render` / :mod:`json_report` / :mod:`terminal`.
+Ratios are convert's, shown as they are.
 """
 
 from __future__ import annotations

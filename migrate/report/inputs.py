@@ -14,11 +14,12 @@ import platform
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from migrate.convert.results import SCHEMA_VERSION as CONVERT_SCHEMA
 from migrate.report.model import Inputs
 
 # Keys each stage's JSON must have, to tell a scan file from a convert file given by mistake.
 EXPECTED_KEYS = {"scan": "findings", "fix": "files", "convert": "targets"}
-SUPPORTED_SCHEMA = {"scan": 1, "fix": 1, "convert": 1}
+SUPPORTED_SCHEMA = {"scan": 1, "fix": 1, "convert": CONVERT_SCHEMA}
 MAX_SOURCE_BYTES = 2_000_000
 REPORT_KIND = "torchscript-migrate report"  # json_report.KIND, without importing the renderers  # larger files get no snippets (generated code)
 

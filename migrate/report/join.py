@@ -8,7 +8,7 @@ single stage can make:
   method calls the submodules its ``__init__`` scripted or traced);
 - the findings inside a target's own builder function (``@migrate.target``) and inside every
   top-level class or function it uses, directly or through others, are linked to it (see
-  :mod:`migrate.report.targets`);
+  :mod:`migrate.report.target_sections`);
 - each finding lists the targets it is linked to, the reverse of the two above.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from migrate.convert.results import ConvertRun
 from migrate.report import readiness as readiness_mod
 from migrate.report.model import (
     BLOCKED,
@@ -34,7 +35,7 @@ from migrate.report.model import (
     file_anchor,
 )
 from migrate.report.sources import innermost, outline, python_scopes, snippet
-from migrate.report.targets import strategy_order, target_section
+from migrate.report.target_sections import target_section
 from migrate.report.values import first_line, int_value, list_field
 
 
@@ -65,12 +66,11 @@ def build_report(
     base_findings = [_finding(i + 1, f, inputs, scopes, rewrites, manual) for i, f in enumerate(ordered)]
 
     # 2. targets, each linked to findings
-    raw_targets = list_field(inputs.convert, "targets", warnings, "convert")
-    for error in (inputs.convert or {}).get("errors") or []:
-        if isinstance(error, dict):
-            warnings.append(f"convert: {error.get('file', '?')}: {first_line(error.get('message')) or 'could not be read'}")
-    strategies = strategy_order(raw_targets)
-    targets = [target_section(t, inputs, paths, scopes, outlines, base_findings, warnings) for t in raw_targets if isinstance(t, dict)]
+    list_field(inputs.convert, "targets", warnings, "convert")  # only to warn when it is missing
+    run = ConvertRun.from_dict(inputs.convert or {}, any_version=True)  # the convert stage's own reader
+    for error in run.errors:
+        warnings.append(f"convert: {error.get('file', '?')}: {first_line(error.get('message')) or 'could not be read'}")
+    targets = [target_section(t, run, inputs, paths, scopes, outlines, base_findings, warnings) for t in run.targets]
 
     stale = [t for t in targets if t.stale_source]
     if stale:
@@ -89,7 +89,7 @@ def build_report(
     findings = [_with_targets(f, tuple(linked.get(f.id, ()))) for f in base_findings]
 
     files = _files(findings, inputs)
-    summary = _summary(inputs, findings, targets, strategies)
+    summary = _summary(inputs, findings, targets, run)
     return Report(
         title=title or "TorchScript migration report",
         tool_version=tool_version,
@@ -204,7 +204,7 @@ def _files(findings: list[Finding], inputs: Inputs) -> tuple[FileSection, ...]:
 # ---------------------------------------------------------------- summary and environment
 
 
-def _summary(inputs: Inputs, findings: list[Finding], targets: list[TargetSection], strategies: tuple[str, ...]) -> Summary:
+def _summary(inputs: Inputs, findings: list[Finding], targets: list[TargetSection], run: ConvertRun) -> Summary:
     scan_summary = (inputs.scan or {}).get("summary") or {}
     severity = Counter(f.severity for f in findings)
     severities = list(SEVERITIES) + sorted(s for s in severity if s not in SEVERITIES)
@@ -234,7 +234,8 @@ def _summary(inputs: Inputs, findings: list[Finding], targets: list[TargetSectio
         rewrite_source="fix" if inputs.fix is not None else "catalogue",
         targets=len(targets),
         by_verdict=tuple((v, verdicts[v]) for v in (CLEAN, FALLBACK, TORCHSCRIPT, BLOCKED)),
-        strategies=strategies,
+        strategies=run.strategy_names,
+        families=tuple((s.name, s.family) for s in run.strategies),
         readiness=readiness_mod.compute(
             targets=len(targets) if inputs.convert is not None else None,
             clean=verdicts[CLEAN],

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from migrate.convert.results import StrategyResult
+from migrate.report.values import first_line, without_prefix
+
 # Target verdicts, best first. Their labels and the weights used by the readiness figure.
 CLEAN, FALLBACK, TORCHSCRIPT, BLOCKED = "clean", "fallback", "torchscript", "blocked"
 VERDICT_LABELS = {
@@ -25,13 +28,15 @@ VERDICT_PLURALS = {
     BLOCKED: "convert with no strategy",
 }
 VERDICT_SHORT = {CLEAN: "clean", FALLBACK: "fallback", TORCHSCRIPT: "TorchScript", BLOCKED: "blocked"}
+# The route a target has when a strategy of this family is ok, best first (families are declared by
+# each strategy: migrate/convert/strategies/base.py FAMILIES). A failed "reference" blocks all.
+ROUTE_FAMILIES = ((CLEAN, "export"), (FALLBACK, "fallback"), (TORCHSCRIPT, "torchscript"))
 
 def verdict_count(verdict: str, count: int) -> str:
     """"1 exports cleanly", "5 export cleanly"."""
     return f"{count} {(VERDICT_LABELS if count == 1 else VERDICT_PLURALS)[verdict]}"
 
 
-STATUSES = ("ok", "mismatch", "failed", "timeout", "crashed", "skipped")
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -107,35 +112,63 @@ class FileSection:
 
 
 @dataclass(frozen=True)
-class Check:
-    input: str
-    max_abs_error: float | None
-    max_rel_error: float | None
-    ok: bool | None
-    error: str  # the converted program raised on this input ("" when it ran)
+class ResultRow:
+    """One strategy's result on one target as the report shows it: the convert stage's own
+    :class:`~migrate.convert.results.StrategyResult` (read by ``ConvertRun.from_dict``), plus what
+    the join adds. Ratios are convert's, never recomputed here."""
 
-
-@dataclass(frozen=True)
-class StrategyResult:
-    strategy: str
-    status: str
-    error_type: str
-    error: str  # first line only
-    cause: str
+    result: StrategyResult
+    family: str  # the strategy's declared family
     source_line: str  # "file:line" the error names, as the converter gave it
     source_text: str  # that line's text, when the file was scanned
-    hint: str  # what to do about the failure, from the converter
-    notes: tuple[str, ...]  # warnings worth reporting (e.g. TracerWarning)
-    seconds: float | None
-    artifact: str
-    draft_export: str
-    checks: tuple[Check, ...]
-    latency_median_ms: float | None
-    latency_iqr_ms: float | None
-    latency_runs: int | None
-    ratio_to_eager: float | None  # latency / eager latency
-    ratio_to_torchscript: float | None  # latency / best of jit.script and jit.trace
+    draft_export: str  # draft_export's report in one line
     findings: tuple[str, ...]  # ids of the findings in the file and function the error names
+
+    strategy = property(lambda self: self.result.strategy)
+    status = property(lambda self: self.result.status)
+    seconds = property(lambda self: self.result.seconds)
+    checks = property(lambda self: self.result.checks)
+
+    @property
+    def error_type(self) -> str:
+        return first_line(self.result.error_type)
+
+    @property
+    def error(self) -> str:
+        """The error's first line, without the "ErrorType: " prefix (the type is shown beside it)."""
+        return without_prefix(first_line(self.result.error), self.error_type)
+
+    @property
+    def cause(self) -> str:
+        return first_line(self.result.cause)
+
+    @property
+    def hint(self) -> str:
+        return first_line(self.result.hint)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(first_line(n) for n in self.result.notes if first_line(n))
+
+    @property
+    def latency_median_ms(self) -> float | None:
+        return self.result.latency_ms.median if self.result.latency_ms else None
+
+    @property
+    def latency_iqr_ms(self) -> float | None:
+        return self.result.latency_ms.iqr if self.result.latency_ms else None
+
+    @property
+    def latency_runs(self) -> int | None:
+        return self.result.latency_ms.runs if self.result.latency_ms else None
+
+    @property
+    def ratio_to_eager(self) -> float | None:
+        return self.result.ratios.get("vs_eager")
+
+    @property
+    def ratio_to_torchscript(self) -> float | None:
+        return self.result.ratios.get("vs_torchscript")
 
     @property
     def one_line(self) -> str:
@@ -151,10 +184,10 @@ class TargetSection:
     source: str
     verdict: str  # one of CLEAN, FALLBACK, TORCHSCRIPT, BLOCKED
     verdict_reason: str
-    results: tuple[StrategyResult, ...]
+    results: tuple[ResultRow, ...]
     check_inputs: tuple[str, ...]  # labels of every check input, in first-seen order
     findings: tuple[str, ...]  # ids of every finding linked to this target
-    torchscript_reference: str  # the strategy the "vs TorchScript" ratio uses ("" when none ran)
+    torchscript_reference: str  # the strategy convert's "vs TorchScript" ratio is against ("" when none)
     stale_source: bool = False  # ``source`` no longer starts a function: the file changed since the conversion
 
     @property
@@ -165,7 +198,7 @@ class TargetSection:
     def verdict_short(self) -> str:
         return VERDICT_SHORT[self.verdict]
 
-    def result(self, strategy: str) -> StrategyResult | None:
+    def result(self, strategy: str) -> ResultRow | None:
         return next((r for r in self.results if r.strategy == strategy), None)
 
 
@@ -204,6 +237,10 @@ class Summary:
     by_verdict: tuple[tuple[str, int], ...]  # (verdict, count) for every verdict
     strategies: tuple[str, ...]  # strategy names in table order
     readiness: Readiness
+    families: tuple[tuple[str, str], ...] = ()  # (strategy, family) in table order
+
+    def in_family(self, family: str) -> tuple[str, ...]:
+        return tuple(name for name, f in self.families if f == family)
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from migrate.convert.results import Check
 from migrate.report import formatting, svg
-from migrate.report.model import (
-    VERDICT_LABELS,
-    Check,
-    Report,
-    StrategyResult,
-    TargetSection,
-    target_anchor,
-    verdict_count,
-)
+from migrate.report.model import VERDICT_LABELS, Report, ResultRow, TargetSection, target_anchor, verdict_count
 
 # No fetch of any kind may leave the file: only inline style/script and data: images are allowed.
 CONTENT_SECURITY_POLICY = (
@@ -88,7 +81,7 @@ def render_html(report: Report) -> str:
         css=Markup(env.loader.get_source(env, "style.css")[0]),
         diff_lines=diff_lines,
         diff_stats=diff_stats,
-        strategy_colour=svg.strategy_colour,
+        family_colour=svg.family_colour,
     )
 
 
@@ -142,9 +135,9 @@ def repeats(target: TargetSection) -> dict[str, str]:
     return same
 
 
-def find_check(result: StrategyResult, label: str) -> Check | None:
+def find_check(result: ResultRow, label: str) -> Check | None:
     """The check of ``result`` on the input called ``label`` (None when it was not checked on it)."""
-    return next((c for c in result.checks if c.input == label), None)
+    return next((c for c in result.checks if c.label == label), None)
 
 
 def diff_stats(diff: str) -> tuple[int, int]:

@@ -10,22 +10,22 @@ from html import escape
 from migrate.report import formatting
 from migrate.report.model import BLOCKED, CLEAN, FALLBACK, TORCHSCRIPT, VERDICT_LABELS, TargetSection, verdict_count
 
-FAMILY_COLOURS = (  # (strategy prefix, colour): first match wins
-    ("eager", "#6b7280"),
-    ("cpp.torchscript", "#92400e"),
-    ("cpp.", "#6d28d9"),
-    ("jit.", "#d97706"),
-    ("aoti", "#047857"),
-    ("export", "#2563eb"),
-    ("ts2ep", "#0891b2"),
-)
+FAMILY_COLOURS = {  # by the family each strategy declares (migrate/convert/strategies/base.py FAMILIES)
+    "reference": "#6b7280",
+    "torchscript": "#d97706",
+    "export": "#2563eb",
+    "fallback": "#0891b2",
+    "compiled": "#047857",
+    "cpp": "#6d28d9",
+}
+OTHER_COLOUR = "#475569"
 VERDICT_COLOURS = {CLEAN: "#16a34a", FALLBACK: "#65a30d", TORCHSCRIPT: "#d97706", BLOCKED: "#b91c1c"}
 
 FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', sans-serif\" font-size=\"12\""
 
 
-def strategy_colour(strategy: str) -> str:
-    return next((colour for prefix, colour in FAMILY_COLOURS if strategy.startswith(prefix)), "#475569")
+def family_colour(family: str) -> str:
+    return FAMILY_COLOURS.get(family, OTHER_COLOUR)
 
 
 def latency_chart(target: TargetSection, width: int = 720) -> str:
@@ -54,7 +54,7 @@ def latency_chart(target: TargetSection, width: int = 720) -> str:
         median = r.latency_median_ms or 0
         length = max(1.0, median * scale)
         good = r.status == "ok"
-        colour = strategy_colour(r.strategy) if good else "#9ca3af"
+        colour = family_colour(r.family) if good else "#9ca3af"
         out.append(
             f'<text x="{label_w - 8}" y="{mid + 4:.1f}" text-anchor="end" fill="#111827">{escape(r.strategy)}</text>'
         )

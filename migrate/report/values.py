@@ -20,10 +20,6 @@ def int_value(value) -> int:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
-def float_value(value) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
 def first_line(value) -> str:
     text = as_text(value)
     return text.strip().splitlines()[0] if text.strip() else ""

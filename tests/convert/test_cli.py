@@ -7,7 +7,7 @@ from rich.console import Console
 
 from migrate.cli import main
 from migrate.convert.cli import Progress
-from migrate.convert.results import Check, ConvertRun, StrategyResult, TargetResult
+from migrate.convert.results import Check, ConvertRun, StrategyInfo, StrategyResult, TargetResult
 from migrate.convert.strategies.base import Latency
 from migrate.convert.table import render_text
 
@@ -42,7 +42,8 @@ def test_table_shows_status_latency_ratio_and_details():
     trace = StrategyResult("jit.trace", "mismatch", error_type="Mismatch", error="differs from eager on check 1",
                            cause="wrong on other inputs", checks=(Check("example", 0, 0, True), Check("check 1", 1.9, 1, False)))
     run = ConvertRun("2.13.0", 1, (TargetResult("Gate", "m.py:3", (eager, trace, export)),),
-                     strategies=("eager", "jit.trace", "export"))
+                     strategies=(StrategyInfo("eager", "reference", 0), StrategyInfo("jit.trace", "torchscript", 20),
+                                 StrategyInfo("export", "export", 30)))
     text = render_text(run, width=150)
     assert "500.0 µs" in text and "1.00 ms" in text and "×2.00" in text
     assert "ok Δ2e-07" in text and "wrong: check 1 Δ1.9" in text and "Gate · jit.trace: mismatch [wrong on other inputs]" in text
@@ -60,5 +61,5 @@ def test_api_accepts_comma_separated_names(tmp_path):
 
     targets = Path(__file__).parent / "status_targets.py"
     run = convert(targets, strategies="jit.trace", targets="no-such-*", cache_dir=tmp_path)
-    assert run.targets == () and "jit.trace" in run.strategies and "export" not in run.strategies
+    assert run.targets == () and "jit.trace" in run.strategy_names and "export" not in run.strategy_names
     assert run.errors[0]["message"] == "no target matches no-such-*"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from migrate.convert.runner import select_strategies
+from migrate.convert.supervisor import select_strategies
 from migrate.convert.strategies import discover, run_order
 from migrate.convert.strategies.base import Strategy
 
@@ -36,9 +36,7 @@ def test_run_order_rejects_cycles():
 
 
 def select(strategies=None, skip=None, opt_in=()):
-    found = discover()
-    return select_strategies(found, {n: s.opt_in for n, s in found.items()}, {n: s.needs for n, s in found.items()},
-                             strategies, skip, opt_in)
+    return select_strategies(discover(), strategies, skip, opt_in)
 
 
 def test_default_selection_leaves_out_opt_in_strategies():

@@ -8,7 +8,7 @@ import torch
 from migrate.convert.strategies import discover
 from migrate.convert.strategies.base import Context, SkipStrategy
 from migrate.convert.targets import Target
-from migrate.cpp.strategy import CppRunnerError
+from migrate.convert.strategies._cpp import CppRunnerError
 
 pytestmark = pytest.mark.slow
 

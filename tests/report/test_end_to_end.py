@@ -43,7 +43,7 @@ def net():
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("torch") is None or importlib.util.find_spec("migrate.convert.runner") is None
+    importlib.util.find_spec("torch") is None or importlib.util.find_spec("migrate.convert.supervisor") is None
     or importlib.util.find_spec("migrate.scan.engine") is None,
     reason="needs torch and the scan and convert stages",
 )

@@ -12,6 +12,7 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class AOTInductor(Strategy):
     name = "aoti"
+    family = "compiled"
     order = 70
     needs = ("export", "ts2ep")
     applies_to = "both"

@@ -4,8 +4,10 @@ Adding a strategy is adding one file in ``migrate/convert/strategies/`` that def
 :class:`Strategy` with a ``name``. The package is walked (``strategies.discover()``), so nothing
 else needs to change. A strategy:
 
-- has a ``name`` (how users select it: ``--strategies jit.script,export``; part of the JSON) and an
-  ``order`` (position in tables and in the run; dependencies always run first);
+- has a ``name`` (how users select it: ``--strategies jit.script,export``; part of the JSON), a
+  ``family`` (one of ``FAMILIES``: what kind of program it produces; the report's routes, the
+  latency baselines and the chart colours are chosen by family, never by name) and an ``order``
+  (position in tables and in the run; dependencies always run first);
 - implements ``convert(ctx) -> Converted``. ``ctx`` gives a *fresh copy* of the target's module and
   inputs (conversions may mutate them, e.g. ``Dim.AUTO`` leaves marks on a failed export's
   inputs), the keyword inputs, the thread count, where to save artifacts
@@ -46,6 +48,20 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping
 
 from migrate.convert.targets import Target
+
+# What kind of program a strategy produces. ``migrate report`` derives a target's route from them:
+# "export" ok -> exports cleanly, else "fallback" ok -> via a fallback, else "torchscript" ok ->
+# still needs TorchScript. Latency ratios are given against the fastest ok strategy of the
+# "reference" and of the "torchscript" family (``results.RATIO_BASELINES``).
+FAMILIES = {
+    "reference": "the module as written: what every other strategy is compared with (eager)",
+    "torchscript": "a TorchScript program (jit.script, jit.trace, jit.freeze, a given archive)",
+    "export": "a torch.export program with static shapes, from the source (export, export.strict)",
+    "fallback": "a torch.export program reached another way (dynamic shapes, converted from TorchScript)",
+    "compiled": "an ahead-of-time compiled package of an exported program (AOTInductor)",
+    "cpp": "an artifact of another strategy run by a C++ runner (its route is that strategy's)",
+    "other": "none of the above: shown in tables and charts, no part in routes or baselines",
+}
 
 
 @dataclass(frozen=True)
@@ -143,6 +159,7 @@ class Strategy:
     """Base class of every strategy (see the module docstring for the protocol)."""
 
     name: ClassVar[str] = ""
+    family: ClassVar[str] = "other"  # a key of FAMILIES
     order: ClassVar[int] = 100
     needs: ClassVar[tuple[str, ...]] = ()
     opt_in: ClassVar[str | None] = None

@@ -11,6 +11,7 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class CppAOTInductor(Strategy):
     name = "cpp.aoti"
+    family = "cpp"
     order = 91
     needs = ("aoti",)
     opt_in = "cpp"
@@ -19,6 +20,6 @@ class CppAOTInductor(Strategy):
     description = "the aoti package run in C++ by AOTIModelPackageLoader"
 
     def convert(self, ctx: Context) -> Converted:
-        from migrate.cpp.strategy import convert_with_runner
+        from migrate.convert.strategies._cpp import convert_with_runner
 
         return convert_with_runner(ctx, "aoti", "aoti")

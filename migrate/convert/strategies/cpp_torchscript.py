@@ -11,6 +11,7 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class CppTorchScript(Strategy):
     name = "cpp.torchscript"
+    family = "cpp"
     order = 90
     needs = ("jit.script", "jit.trace", "jit.load")
     opt_in = "cpp"
@@ -18,7 +19,7 @@ class CppTorchScript(Strategy):
     description = "the jit.script (else jit.trace) archive run in C++ by torch::jit::load"
 
     def convert(self, ctx: Context) -> Converted:
-        from migrate.cpp.strategy import convert_with_runner
+        from migrate.convert.strategies._cpp import convert_with_runner
 
         source = next(name for name in self.needs if ctx.artifact(name))
         return convert_with_runner(ctx, "torchscript", source)

@@ -12,6 +12,7 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class Eager(Strategy):
     name = "eager"
+    family = "reference"
     order = 0
     applies_to = "module"
     reference = True

@@ -22,6 +22,7 @@ def export_and_save(ctx: Context, strict: bool, dynamic_shapes=None, args=None) 
 
 class Export(Strategy):
     name = "export"
+    family = "export"
     order = 30
     static_shapes = True
     description = "torch.export.export, non-strict, static shapes (.pt2)"

@@ -14,6 +14,7 @@ from migrate.convert.strategies.export import export_and_save
 
 class ExportDynamic(Strategy):
     name = "export.dynamic"
+    family = "fallback"
     order = 50
     description = "torch.export.export, non-strict, Dim.AUTO or the target's dynamic_shapes (.pt2)"
 

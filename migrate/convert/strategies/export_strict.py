@@ -9,6 +9,7 @@ from migrate.convert.strategies.export import export_and_save
 
 class ExportStrict(Strategy):
     name = "export.strict"
+    family = "export"
     order = 40
     static_shapes = True
     description = "torch.export.export, strict (TorchDynamo), static shapes (.pt2)"

@@ -7,7 +7,8 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class JitFreeze(Strategy):
     name = "jit.freeze"
-    order = 80
+    family = "torchscript"
+    order = 25  # with the other TorchScript strategies; runs after the ones it needs
     needs = ("jit.script", "jit.trace")
     description = "torch.jit.freeze of the scripted (else traced) archive, saved and reloaded (.pt)"
 

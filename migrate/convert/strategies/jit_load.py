@@ -7,6 +7,7 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class JitLoad(Strategy):
     name = "jit.load"
+    family = "torchscript"
     order = 5
     applies_to = "archive"
     reference = True

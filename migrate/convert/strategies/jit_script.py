@@ -11,6 +11,7 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class JitScript(Strategy):
     name = "jit.script"
+    family = "torchscript"
     order = 10
     description = "torch.jit.script, saved and reloaded (.pt)"
 

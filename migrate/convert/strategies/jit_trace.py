@@ -8,6 +8,7 @@ from migrate.convert.strategies.base import Context, Converted, Strategy
 
 class JitTrace(Strategy):
     name = "jit.trace"
+    family = "torchscript"
     order = 20
     description = "torch.jit.trace on the example inputs, saved and reloaded (.pt)"
 

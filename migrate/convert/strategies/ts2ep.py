@@ -34,6 +34,7 @@ def fill_defaults(args: tuple, defaults: list) -> tuple:
 
 class TS2EP(Strategy):
     name = "ts2ep"
+    family = "fallback"
     order = 60
     needs = ("jit.script", "jit.trace", "jit.load")
     applies_to = "both"

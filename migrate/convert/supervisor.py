@@ -19,13 +19,15 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
-from migrate.convert.results import ConvertRun, StrategyResult, TargetResult, with_ratios
+from migrate.convert.results import ConvertRun, StrategyInfo, StrategyResult, TargetResult, with_ratios
 from migrate.convert.targets import TARGET_ATTRIBUTE, TargetRef, collect
 
+if TYPE_CHECKING:
+    from migrate.convert.strategies.base import Strategy
+
 DEFAULT_TIMEOUT = 300.0
-REFERENCE_STRATEGIES = ("eager", "jit.load")
 
 
 def default_cache_dir() -> Path:
@@ -34,36 +36,36 @@ def default_cache_dir() -> Path:
     return Path(base) / "torchscript-migrate"
 
 
-def select_strategies(available: Iterable[str], opt_in_groups: dict[str, str | None], needs: dict[str, tuple],
-                      strategies: Iterable[str] | None = None, skip: Iterable[str] | None = None,
-                      opt_in: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+def select_strategies(available: Mapping[str, Strategy], strategies: Iterable[str] | None = None,
+                      skip: Iterable[str] | None = None, opt_in: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """(strategies to run, strategies recorded as skipped by the user), both in run order.
 
     Default: every strategy that is not opt-in, plus the opt-in groups named in ``opt_in``.
     ``strategies`` names exactly which run (opt-in ones included); the reference (eager) and what
-    the named ones ``need`` are added. ``skip`` removes strategies (they show as skipped).
+    the named ones ``need`` are added (the references: the strategies declaring ``reference``). ``skip`` removes strategies (they show as skipped).
     Unknown names raise ValueError.
     """
     order = list(available)
+    references = [n for n, s in available.items() if s.reference]
     named = [s.strip() for s in (strategies or ()) if s.strip()]
     skipped = [s.strip() for s in (skip or ()) if s.strip()]
     unknown = [s for s in named + skipped if s not in order]
     if unknown:
         raise ValueError(f"unknown strategy {', '.join(unknown)}; known: {', '.join(order)}")
-    blocked = [s for s in skipped if s in REFERENCE_STRATEGIES]
+    blocked = [s for s in skipped if s in references]
     if blocked:
         raise ValueError(f"{', '.join(blocked)} is the reference every strategy is compared with; it cannot be skipped")
     groups = set(opt_in)
     if named:
-        wanted = set(named) | set(REFERENCE_STRATEGIES)
+        wanted = set(named) | set(references)
         pending = list(wanted)
         while pending:  # pull in what the named strategies need
-            for dep in needs.get(pending.pop(), ()):
+            for dep in available[pending.pop()].needs:
                 if dep in order and dep not in wanted and dep not in skipped:
                     wanted.add(dep)
                     pending.append(dep)
     else:
-        wanted = {s for s in order if opt_in_groups.get(s) is None or opt_in_groups[s] in groups}
+        wanted = {n for n, s in available.items() if s.opt_in is None or s.opt_in in groups}
     run = [s for s in order if s in wanted and s not in skipped]
     return run, [s for s in order if s in skipped]
 
@@ -75,6 +77,7 @@ class WorkerOptions:
     threads: int = 1
     timeout: float = DEFAULT_TIMEOUT
     min_run_time: float = 0.2
+    references: tuple[str, ...] = ()  # strategies declaring ``reference``: they fail, the others are skipped
 
 
 def _signal_name(returncode: int) -> str:
@@ -149,7 +152,7 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
                     remaining = [n for n in remaining if n != result.strategy]
                     current = None
                 elif event["event"] == "target_error":
-                    return {**results, **_all_skipped_after_reference_error(remaining, event)}
+                    return {**results, **_all_skipped_after_reference_error(remaining, event, options.references)}
             returncode = process.wait()
         if not remaining:
             break
@@ -167,7 +170,7 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
         victim = current if current in remaining else None
         if current == "reference" or victim is None:  # died building the target or its reference
             for name in remaining:
-                results[name] = StrategyResult(name, status if name in REFERENCE_STRATEGIES else "skipped",
+                results[name] = StrategyResult(name, status if name in options.references else "skipped",
                                                error_type=error_type, error=f"while building the target: {error}",
                                                cause=cause, seconds=seconds)
                 on_event({"event": "result", "target": ref.name, "result": results[name].to_dict()})
@@ -178,10 +181,10 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
     return results
 
 
-def _all_skipped_after_reference_error(names: list[str], event: dict) -> dict[str, StrategyResult]:
+def _all_skipped_after_reference_error(names: list[str], event: dict, references) -> dict[str, StrategyResult]:
     out = {}
     for name in names:
-        if name in REFERENCE_STRATEGIES:
+        if name in references:
             out[name] = StrategyResult(name, "failed", error_type=event.get("error_type"), error=event["error"],
                                        cause="target error")
         else:
@@ -253,12 +256,11 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
         paths_or_targets = [paths_or_targets]
     strategies, skip, targets = (v.split(",") if isinstance(v, str) else v for v in (strategies, skip, targets))
     available = discover()
-    names, user_skipped = select_strategies(
-        available, {n: s.opt_in for n, s in available.items()}, {n: s.needs for n, s in available.items()},
-        strategies, skip, opt_in)
+    names, user_skipped = select_strategies(available, strategies, skip, opt_in)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     options = WorkerOptions(artifact_dir=Path(artifact_dir) if artifact_dir else cache / "artifacts",
-                            cache_dir=cache, threads=threads, timeout=timeout, min_run_time=min_run_time)
+                            cache_dir=cache, threads=threads, timeout=timeout, min_run_time=min_run_time,
+                            references=tuple(n for n, s in available.items() if s.reference))
     on_event = on_event or (lambda event: None)
     started = time.monotonic()
     refs, errors = refs_for(paths_or_targets, example_inputs)
@@ -272,6 +274,7 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     if kinds:  # no column for strategies that apply to none of the targets (jit.load without archives)
         names = [n for n in names if available[n].applies_to == "both" or available[n].applies_to in kinds]
     on_event({"event": "plan", "targets": [r.name for r in refs], "strategies": names})
+    families = {n: s.family for n, s in available.items()}
     converted = []
     for ref in refs:
         results = run_worker(ref, names, options, on_event)
@@ -279,12 +282,13 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
         ordered += [StrategyResult(n, "skipped", error="skipped by --skip", cause="skipped by user") for n in user_skipped]
         order = list(available)
         ordered.sort(key=lambda r: order.index(r.strategy))
-        converted.append(with_ratios(TargetResult(ref.name, ref.source, tuple(ordered))))
+        converted.append(with_ratios(TargetResult(ref.name, ref.source, tuple(ordered)), families))
         on_event({"event": "target_done", "target": ref.name})
     try:
         torch_version = version("torch")
     except PackageNotFoundError:
         torch_version = "unknown"
     return ConvertRun(torch_version=torch_version, threads=threads, targets=tuple(converted), errors=tuple(errors),
-                      strategies=tuple(n for n in available if n in names or n in user_skipped),
+                      strategies=tuple(StrategyInfo(n, s.family, s.order) for n, s in available.items()
+                                       if n in names or n in user_skipped),
                       wall_seconds=round(time.monotonic() - started, 1))

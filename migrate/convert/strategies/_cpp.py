@@ -1,4 +1,5 @@
-"""What the ``cpp.torchscript`` and ``cpp.aoti`` strategies of ``migrate convert --cpp`` share.
+"""What the ``cpp.torchscript`` and ``cpp.aoti`` strategies of ``migrate convert --cpp`` share (not a
+strategy: files starting with ``_`` are skipped by discovery).
 
 A C++ strategy takes an artifact an earlier strategy saved (a ``.pt`` archive or a ``.pt2`` package),
 times it in the C++ runner on the example inputs (the runner's own median and IQR become the
