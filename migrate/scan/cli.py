@@ -14,7 +14,7 @@ from migrate.config import ConfigError, load_config
 from migrate.scan.catalogue import unknown_rule_patterns
 from migrate.scan.model import SEVERITIES, ScanConfig
 
-FORMATS = ("terminal", "json", "sarif", "markdown")
+FORMATS = ("terminal", "json", "sarif", "markdown", "github", "junit")
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
 
-    from migrate.scan import output
+    from migrate.scan import ci_formats, output
     from migrate.scan.engine import scan
 
     err = Console(stderr=True)
@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
             output.print_terminal(result, console, show_source=not args.no_source)
     else:
         renderers = {"json": output.to_json, "sarif": output.to_sarif, "markdown": output.to_markdown,
-                     "terminal": _plain_terminal}
+                     "github": ci_formats.to_github, "junit": ci_formats.to_junit, "terminal": _plain_terminal}
         text = renderers[args.format](result)
         if args.output:
             try:
