@@ -31,6 +31,8 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
                         help="scan only paths matching this glob (repeatable; replaces the config's)")
     parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
                         help="also scan files that .gitignore excludes")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply include/exclude to files named on the command line too (for pre-commit)")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.migrate] from this file")
     parser.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
@@ -54,6 +56,7 @@ def scan_config_from_args(args: argparse.Namespace) -> tuple[ScanConfig, object]
         cache_dir="" if args.no_cache else args.cache_dir,
         max_file_bytes=project.get("max-file-size", ScanConfig.max_file_bytes),
         base=os.path.dirname(os.path.abspath(project.path)) if project.path else None,
+        force_exclude=args.force_exclude,
     )
     return config, project
 
