@@ -14,7 +14,7 @@ from migrate.config import ConfigError, load_config
 from migrate.scan.catalogue import unknown_rule_patterns
 from migrate.scan.model import SEVERITIES, ScanConfig
 
-FORMATS = ("terminal", "json", "sarif", "markdown")
+FORMATS = ("terminal", "json", "sarif", "markdown", "github", "junit")
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -31,6 +31,8 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
                         help="scan only paths matching this glob (repeatable; replaces the config's)")
     parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
                         help="also scan files that .gitignore excludes")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply include/exclude to files named on the command line too (for pre-commit)")
     parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.migrate] from this file")
     parser.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
@@ -54,6 +56,7 @@ def scan_config_from_args(args: argparse.Namespace) -> tuple[ScanConfig, object]
         cache_dir="" if args.no_cache else args.cache_dir,
         max_file_bytes=project.get("max-file-size", ScanConfig.max_file_bytes),
         base=os.path.dirname(os.path.abspath(project.path)) if project.path else None,
+        force_exclude=args.force_exclude,
     )
     return config, project
 
@@ -135,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
 
-    from migrate.scan import output
+    from migrate.scan import ci_formats, output
     from migrate.scan.engine import scan
 
     err = Console(stderr=True)
@@ -157,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
             output.print_terminal(result, console, show_source=not args.no_source)
     else:
         renderers = {"json": output.to_json, "sarif": output.to_sarif, "markdown": output.to_markdown,
-                     "terminal": _plain_terminal}
+                     "github": ci_formats.to_github, "junit": ci_formats.to_junit, "terminal": _plain_terminal}
         text = renderers[args.format](result)
         if args.output:
             try:

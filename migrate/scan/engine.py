@@ -50,7 +50,8 @@ def scan(paths: list[str], config: ScanConfig | None = None, *, root: str | None
     config = config or ScanConfig()
     paths = [str(p) for p in paths]
     root = os.path.abspath(root) if root else scan_root(paths)
-    files, errors = discover(paths, root, config.include, config.exclude, config.respect_gitignore, config.base)
+    files, errors = discover(paths, root, config.include, config.exclude, config.respect_gitignore, config.base,
+                             config.force_exclude)
     cache_dir = default_cache_dir() if config.cache_dir is None else config.cache_dir
     cache = ScanCache(cache_dir or None, root)
     enabled = select_rules(config.select, config.ignore)

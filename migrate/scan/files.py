@@ -63,8 +63,9 @@ def relative_to(path: str, root: str) -> str:
 
 class Walker:
     def __init__(self, root: str, include=(), exclude=(), respect_gitignore: bool = True,
-                 base: str | None = None) -> None:
+                 base: str | None = None, force_exclude: bool = False) -> None:
         self.root = root
+        self.force_exclude = force_exclude
         self.base = base or root
         self.include = _spec(include)
         self.exclude = _spec(exclude)
@@ -86,7 +87,8 @@ class Walker:
         return not self.include or bool(self.include.match_file(relative_to(path, self.base)))
 
     def add_path(self, path: str) -> None:
-        """A path named on the command line: a file (scanned whatever its name matches) or a folder."""
+        """A path named on the command line: a file (scanned whatever its name matches, unless
+        `force_exclude` applies include/exclude to it) or a folder."""
         try:
             st = os.stat(path)
         except FileNotFoundError:
@@ -99,6 +101,8 @@ class Walker:
         if stat_mod.S_ISDIR(st.st_mode):
             self._walk(path, self._ancestor_ignores(path), {(st.st_dev, st.st_ino)})
         elif stat_mod.S_ISREG(st.st_mode):
+            if self.force_exclude and (not self._included(path) or self._excluded(path, False)):
+                return
             self._add_file(path, st, language_of(path) or "python")
         else:
             self.errors.append(FileError(self._rel(path), "not a regular file"))
@@ -183,8 +187,9 @@ def scan_root(paths: list[str]) -> str:
     return os.path.abspath(os.getcwd())
 
 
-def discover(paths: list[str], root: str, include=(), exclude=(), respect_gitignore=True, base=None):
-    walker = Walker(root, include, exclude, respect_gitignore, base)
+def discover(paths: list[str], root: str, include=(), exclude=(), respect_gitignore=True, base=None,
+             force_exclude=False):
+    walker = Walker(root, include, exclude, respect_gitignore, base, force_exclude)
     for path in paths:
         walker.add_path(os.path.abspath(path))
     return walker.files, walker.errors

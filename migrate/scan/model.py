@@ -75,6 +75,7 @@ class ScanConfig:
     cache_dir: str | None = None  # None = default user cache; "" = no cache
     max_file_bytes: int = 20_000_000
     base: str | None = None  # folder include/exclude globs are relative to (pyproject's); None = scan root
+    force_exclude: bool = False  # include/exclude also apply to files named explicitly (as pre-commit names them)
 
 
 @dataclass(frozen=True)

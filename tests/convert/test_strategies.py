@@ -7,7 +7,7 @@ from migrate.convert.strategies import discover, run_order
 from migrate.convert.strategies.base import Strategy
 
 ISSUE_STRATEGIES = ["eager", "jit.script", "jit.trace", "export", "export.strict", "export.dynamic", "ts2ep", "aoti",
-                    "jit.freeze", "jit.load"]
+                    "jit.freeze", "jit.optimize", "jit.load"]
 
 
 def test_every_strategy_of_the_issue_is_discovered():
