@@ -6,6 +6,7 @@ a `FileError` with a reason a person can act on; nothing a file contains can rai
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -93,15 +94,37 @@ def _span(where, shift: int, line_map) -> tuple[int, int, int, int]:
 
 
 def syntax_error_reason(exc: Exception, text: str) -> str:
+    """One position and one message. Python's own parser says where the error is as the user's tools
+    do (libcst's position can be a line later, with a second position inside its message), so it is
+    asked first; libcst's own words stand only where Python parses the file (syntax libcst lacks)."""
     if isinstance(exc, cst.ParserSyntaxError):
-        reason = f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
-    elif isinstance(exc, SyntaxError):
-        reason = f"syntax error at line {exc.lineno}: {exc.msg}"
-    else:
+        python = _python_syntax_error(text)
+        if python is not None:
+            exc = python
+        else:
+            message = _LIBCST_POSITION.sub("", exc.message)
+            reason = f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {message}"
+    if isinstance(exc, SyntaxError):
+        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        reason = f"syntax error at {where}: {exc.msg}"
+    elif not isinstance(exc, cst.ParserSyntaxError):
         reason = f"cannot parse: {exc}"
     if _PY2_HINTS.search(text):
         reason += " (this looks like Python 2 code)"
     return reason
+
+
+_LIBCST_POSITION = re.compile(r"^(parser error: )?error at \d+:\d+: ")
+
+
+def _python_syntax_error(text: str) -> SyntaxError | None:
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    return None
 
 
 def analyze_python(data: bytes, path: str) -> tuple[list[Finding], FileError | None]:

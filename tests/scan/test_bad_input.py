@@ -182,3 +182,18 @@ def test_many_files_in_parallel_match_serial(tmp_path):
     serial = _scan(tmp_path, jobs=1)
     assert parallel.findings == serial.findings and len(parallel.findings) == 40
     assert parallel.errors == serial.errors and len(parallel.errors) == 1
+
+
+@pytest.mark.parametrize("data, position, words", [
+    pytest.param(b"import torch\ndef f(:\n    pass\nx = torch.jit.script(m)\n", "line 2, column 7", "invalid syntax",
+                 id="bad-signature"),
+    pytest.param(b"import torch\nm = torch.jit.script(\n", "line 2, column 21", "was never closed", id="unclosed"),
+    pytest.param(b"import torch\nx = 1\n  y = 2\ntorch.jit.script(m)\n", "line 3", "unexpected indent", id="indent"),
+])  # fmt: skip
+def test_syntax_error_names_pythons_own_position_once(tmp_path, data, position, words):
+    """libcst said 'syntax error at line 4, column 5: parser error: error at 3:4: ...' where Python says line 2."""
+    write(tmp_path / "bad.py", data)
+    _, errors = _by_path(_scan(tmp_path))
+    reason = errors["bad.py"]
+    assert reason.startswith(f"syntax error at {position}"), reason
+    assert words in reason and "error at" not in reason.removeprefix("syntax error at"), reason
