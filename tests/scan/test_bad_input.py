@@ -114,7 +114,16 @@ def test_symlinks_files_once_loops_and_dangling(tmp_path):
     os.symlink(tmp_path / "missing.py", tmp_path / "dangling.py")
     result = _scan(tmp_path)
     assert result.files_scanned == 1 and len(result.findings) == 1
+    assert result.findings[0].path == "pkg/a.py", "the real file, not link_to_a.py (walked first)"
     assert {e.path: e.reason for e in result.errors} == {"dangling.py": "broken symbolic link"}
+
+
+def test_a_link_to_a_file_outside_the_scanned_folder_is_reported_as_the_link(tmp_path):
+    write(tmp_path / "elsewhere" / "model.py", JIT)
+    write(tmp_path / "project" / "own.py", JIT)
+    os.symlink(tmp_path / "elsewhere" / "model.py", tmp_path / "project" / "model.py")
+    result = scan([str(tmp_path / "project")], ScanConfig(cache_dir=""))
+    assert sorted(f.path for f in result.findings) == ["model.py", "own.py"]
 
 
 def test_directory_named_like_a_python_file(tmp_path):
