@@ -127,10 +127,12 @@ def _python_syntax_error(text: str) -> SyntaxError | None:
     return None
 
 
-def analyze_python(data: bytes, path: str) -> tuple[list[Finding], FileError | None]:
-    """Findings of every rule in a Python file (selection is applied by the caller)."""
-    if not prefilter.may_contain_findings(data, "python"):
-        return [], None
+def analyze_python(data: bytes, path: str, star_bindings: dict | None = None) -> tuple[list[Finding], FileError | None]:
+    """Findings of every rule in a Python file (selection is applied by the caller).
+
+    ``star_bindings``: the torch names that star imports of tree modules bind (star_imports.py)."""
+    if not star_bindings and not prefilter.may_contain_findings(data, "python"):
+        return [], None  # (names bound by star imports, e.g. `tj` for torch.jit, need no "jit" in the file)
     try:
         decoded = decode_python(data)
     except DecodeError as exc:
@@ -140,11 +142,15 @@ def analyze_python(data: bytes, path: str) -> tuple[list[Finding], FileError | N
         return [], None
     try:
         relevant = prefilter.relevant_source(text)
+        if star_bindings and relevant is not None:
+            # names bound by star imports: the statement pre-filter cannot see them; libcst reads it all
+            prefilter.check_depth([ast.parse(text)])
+            relevant = None
     except prefilter.TooComplex as exc:
         return [], FileError(path, str(exc))
     try:
         module = cst.parse_module(relevant.source if relevant else text)
-        matches = find_matches(module)
+        matches = find_matches(module, star_bindings)
         if not matches:
             return [], None
         spans = _spans(module, matches, relevant)
@@ -176,10 +182,12 @@ def analyze_cpp(data: bytes, path: str) -> tuple[list[Finding], FileError | None
     return findings, None
 
 
-def analyze(data: bytes, path: str, language: str) -> tuple[list[Finding], FileError | None]:
-    analyzer = analyze_cpp if language == "cpp" else analyze_python
+def analyze(data: bytes, path: str, language: str,
+            star_bindings: dict | None = None) -> tuple[list[Finding], FileError | None]:
     try:
-        return analyzer(data, path)
+        if language == "cpp":
+            return analyze_cpp(data, path)
+        return analyze_python(data, path, star_bindings)
     except RecursionError:
         return [], FileError(path, "nested too deeply to analyse (RecursionError)")
     except Exception as exc:  # a bug of ours must not end the run: report it against the file

@@ -32,7 +32,7 @@ def fingerprint() -> str:
     digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
     package = resources.files("migrate.scan")
     for name in ("catalogue.toml", "collect.py", "python.py", "resolve.py", "prefilter.py", "analyze.py",
-                 "cpp.py"):
+                 "cpp.py", "star_imports.py"):
         digest.update(package.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -43,11 +43,11 @@ _ENTRY_TYPES = {"size": int, "mtime_ns": int, "hash": str, "findings": list}
 
 def valid_entry(entry) -> bool:
     """An entry as :meth:`ScanCache.store` writes it: anything else is treated as a cache miss."""
-    if not isinstance(entry, dict) or set(entry) != {*_ENTRY_TYPES, "error"}:
+    if not isinstance(entry, dict) or set(entry) != {*_ENTRY_TYPES, "error", "star"}:
         return False
     if not all(type(entry[key]) is kind for key, kind in _ENTRY_TYPES.items()):
         return False
-    if entry["error"] is not None and not isinstance(entry["error"], str):
+    if any(entry[key] is not None and not isinstance(entry[key], str) for key in ("error", "star")):
         return False
     return all(
         isinstance(f, dict) and set(f) == set(_FINDING_TYPES) and all(type(f[k]) is v for k, v in _FINDING_TYPES.items())
@@ -84,14 +84,15 @@ class ScanCache:
         entry = self.entries.get(relpath) if self.enabled else None
         if entry is None:
             return None, None
-        if entry["size"] == size and entry["mtime_ns"] == mtime_ns:
-            return entry, None
+        if entry["size"] == size and entry["mtime_ns"] == mtime_ns and entry["star"] is None:
+            return entry, None  # (a file with star imports of tree modules depends on them: re-checked)
         return None, entry
 
-    def store(self, relpath: str, size: int, mtime_ns: int, digest: str, findings: list, error) -> None:
+    def store(self, relpath: str, size: int, mtime_ns: int, digest: str, findings: list, error,
+              star: str | None = None) -> None:
         if self.enabled:
             self.entries[relpath] = {"size": size, "mtime_ns": mtime_ns, "hash": digest,
-                                     "findings": findings, "error": error}
+                                     "findings": findings, "error": error, "star": star}
             self.dirty = True
 
     def save(self) -> None:
