@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 from migrate import __version__
 
@@ -46,7 +48,15 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C (SystemExit 143): worker processes are stopped, temp files removed."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the command itself (not a test calling main): own the process's signals
+        _exit_on_sigterm()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     try:

@@ -9,6 +9,7 @@ left, given the artifacts of those that finished.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
@@ -126,6 +127,7 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
             process = subprocess.Popen([sys.executable, "-m", "migrate.convert.worker"], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=log, env=_worker_env(options),
                                        start_new_session=True, text=True)
+            _LIVE.add(process)
             events: queue.Queue = queue.Queue()
             reader = threading.Thread(target=_read_events, args=(process.stdout, events), daemon=True)
             reader.start()
@@ -154,6 +156,7 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
                 elif event["event"] == "target_error":
                     return {**results, **_all_skipped_after_reference_error(remaining, event, options.references)}
             returncode = process.wait()
+            _LIVE.discard(process)
         if not remaining:
             break
         seconds = round(time.monotonic() - started, 3)
@@ -202,6 +205,18 @@ def _read_events(stream, events: queue.Queue) -> None:
             except json.JSONDecodeError:
                 continue
     events.put(None)
+
+
+# Workers running now. When migrate exits while one runs (Ctrl-C, SIGTERM turned into SystemExit by the
+# CLI, an error), its process group goes with it; a SIGKILL of migrate is covered by the worker's
+# die_with_parent.
+_LIVE: set[subprocess.Popen] = set()
+
+
+@atexit.register
+def _kill_live_workers() -> None:
+    for process in list(_LIVE):
+        _kill_group(process)
 
 
 def _kill_group(process: subprocess.Popen) -> None:

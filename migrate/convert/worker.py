@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Callable
 from migrate.convert.results import StrategyResult
 from migrate.convert.causes import summary_line
 from migrate.convert.targets import TargetRef
+from migrate.workers import die_with_parent
 
 REFERENCE_EVENT = "reference"
 
@@ -86,6 +88,9 @@ def run_target(request: dict, emit: Callable[[dict], None]) -> None:
 
 
 def main() -> int:
+    # The worker leads its own process group (compiler processes included): if migrate goes, all go.
+    signal.signal(signal.SIGTERM, lambda signum, frame: os.killpg(0, signal.SIGKILL))
+    die_with_parent(os.getppid())
     request = json.loads(sys.stdin.read())
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything the user's code prints goes to stderr, not into the protocol

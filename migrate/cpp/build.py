@@ -38,7 +38,9 @@ class BuildResult:
 
 
 def default_source_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "cpp_reference"
+    """The runner sources: ``migrate/cpp/reference``, package data in a wheel and a link to the
+    repository's ``cpp_reference/`` in a checkout (so an editable install builds the files you edit)."""
+    return (Path(__file__).resolve().parent / "reference").resolve()
 
 
 def default_cache_root() -> Path:

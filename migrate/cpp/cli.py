@@ -1,7 +1,7 @@
 """``migrate cpp build`` and ``migrate cpp run ARCHIVE --inputs FILE``.
 
 Exit codes: 0 success, 1 the build or the run failed (or was skipped: no cmake, no compiler),
-2 usage error.
+2 usage error (also a missing archive, one the runner cannot load, or an unusable inputs file: one line).
 """
 
 from __future__ import annotations
@@ -65,16 +65,22 @@ def _build(args) -> int:
 
 def _run(args) -> int:
     from migrate.cpp.build import build_runners
-    from migrate.cpp.runner import run_archive, runner_for
+    from migrate.cpp.runner import mismatched_archive, run_archive, runner_for
     from migrate.cpp.tensor_file import TensorFileError, write_tensors
 
     runner = args.runner or runner_for(args.archive)
+    if not args.archive.is_file():
+        print(f"error: {args.archive}: no such archive", file=sys.stderr)
+        return EXIT_USAGE
+    if problem := mismatched_archive(args.archive, runner):
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         inputs = _load_inputs(args.inputs, runner)
-    except (OSError, TensorFileError, TypeError, ValueError, RuntimeError) as exc:
-        print(f"error: {args.inputs}: cannot read inputs: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    build = build_runners(cache_root=args.cache_dir) if args.archive.is_file() else None
+    except InputsError as exc:
+        print(f"error: {args.inputs}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    build = build_runners(cache_root=args.cache_dir)
     result = run_archive(
         args.archive, inputs, runner=runner, threads=args.threads, warmup=args.warmup, iters=args.iters,
         timeout_s=args.timeout, build=build, seed=args.seed,
@@ -101,19 +107,46 @@ def _run(args) -> int:
     return EXIT_OK
 
 
+class InputsError(Exception):
+    """An inputs file that is neither a tensor file nor a torch.save'd tensor or tuple of tensors."""
+
+
 def _load_inputs(path: Path, runner: str):
-    """A tensor file is passed as it is; a torch.save'd tuple is flattened for the runner."""
+    """A tensor file is passed as it is; a torch.save'd tensor, tuple or list is flattened for the runner.
+
+    Anything else (unreadable, not a torch.save file, a dict, objects the runners cannot take) is an
+    InputsError with one line saying why: the runners take positional inputs only.
+    """
     import torch
 
     from migrate.cpp.runner import runner_inputs
     from migrate.cpp.tensor_file import MAGIC
 
-    with open(path, "rb") as f:
-        if f.read(len(MAGIC)) == MAGIC:
-            return path
-
-    values = torch.load(path, weights_only=True)
-    return runner_inputs(values if isinstance(values, (tuple, list)) else (values,), runner)
+    try:
+        with open(path, "rb") as f:
+            if f.read(len(MAGIC)) == MAGIC:
+                return path
+    except OSError as exc:
+        raise InputsError(f"cannot read inputs: {exc.strerror or exc}") from None
+    try:
+        values = torch.load(path, weights_only=True)
+    except Exception as exc:  # torch.load raises UnpicklingError, RuntimeError, EOFError, ... on other files
+        first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        reason = "not a tensor file, nor a torch.save file of tensors"
+        if "Weights only load failed" in first:  # torch's long text: the file holds objects other than tensors
+            raise InputsError(f"cannot read inputs: {reason} (it holds other objects)") from None
+        raise InputsError(f"cannot read inputs: {reason} (torch.load: {first[:200]})") from None
+    if isinstance(values, torch.Tensor):
+        values = (values,)
+    if not isinstance(values, (tuple, list)):
+        raise InputsError(
+            f"holds a {type(values).__name__}; the runners take positional inputs: save a tensor or a tuple "
+            "of tensors (torch.save((x, h), path)) or write a tensor file"
+        )
+    try:
+        return runner_inputs(values, runner)
+    except TypeError as exc:
+        raise InputsError(str(exc)) from None
 
 
 def _positive(text: str) -> int:

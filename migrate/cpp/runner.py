@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -49,6 +50,41 @@ class RunResult:
 def runner_for(archive: str | Path) -> str:
     """The runner an archive needs: ``.pt2`` packages go to the AOTInductor runner."""
     return "aoti" if str(archive).endswith(".pt2") else "torchscript"
+
+
+def archive_kind(archive: str | Path) -> str | None:
+    """What a zip archive holds, from its file list: "torchscript" (torch.jit.save), "aoti" (an
+    AOTInductor package), "export" (torch.export.save, not compiled), or None (not a zip, or unknown)."""
+    try:
+        with zipfile.ZipFile(archive) as z:
+            names = z.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return None
+    parts = [name.split("/", 1)[-1] for name in names]  # drop the archive's top folder
+    if any(part.startswith("data/aotinductor/") for part in parts):
+        return "aoti"
+    if any(part.startswith("models/") and part.endswith(".json") for part in parts):
+        return "export"
+    if any(part.startswith("code/") for part in parts) and any(part in ("data.pkl", "constants.pkl") for part in parts):
+        return "torchscript"
+    return None
+
+
+def mismatched_archive(archive: str | Path, runner: str) -> str | None:
+    """Why ``runner`` cannot load ``archive`` (one line), or None when it may."""
+    kind = archive_kind(archive)
+    if kind is None or kind == runner:
+        return None
+    what = {
+        "torchscript": "a TorchScript archive (torch.jit.save)",
+        "aoti": "an AOTInductor package",
+        "export": "an ExportedProgram saved with torch.export.save, not compiled by AOTInductor",
+    }[kind]
+    if kind == "export":
+        advice = "compile it with torch._inductor.aoti_compile_and_package(program) and run that package"
+    else:
+        advice = f"run it with --runner {kind}"
+    return f"{archive} is {what}; the {runner} runner cannot load it: {advice}"
 
 
 def runner_inputs(values: Any, runner: str) -> list[torch.Tensor]:
@@ -100,6 +136,8 @@ def run_archive(
     base = {"runner": runner, "archive": str(archive)}
     if not archive.is_file():
         return RunResult("failed", stage="archive", error=f"{archive}: no such archive", **base)
+    if problem := mismatched_archive(archive, runner):
+        return RunResult("failed", stage="archive", error=problem, **base)
     build = build or builder.build_runners()
     if not build.ok:
         return RunResult("skipped", stage="build", error=f"C++ runners unavailable: {build.error}", **base)
@@ -140,7 +178,7 @@ def _result_from_process(done: subprocess.CompletedProcess, outputs_path: Path, 
         reason = f"runner exited {done.returncode} without a result line{_last_lines(done.stderr)}"
         return RunResult("failed", stage="run", error=reason, **base)
     if "error" in line or done.returncode != 0:
-        message = str(line.get("message", f"runner exited {done.returncode}"))
+        message = _without_file_list(str(line.get("message", f"runner exited {done.returncode}")))
         return RunResult("failed", stage=str(line.get("error", "run")), error=message, **base)
     try:
         outputs = tuple(read_tensors(outputs_path))
@@ -176,3 +214,9 @@ def parse_result_line(stdout: str) -> dict | None:
 def _last_lines(stderr: str, n: int = 3) -> str:
     lines = [line for line in stderr.strip().splitlines() if line.strip()]
     return (": " + " | ".join(lines[-n:])) if lines else ""
+
+
+def _without_file_list(message: str) -> str:
+    """AOTInductor's load errors end with the archive's whole file list: keep what comes before it."""
+    head = message.split("The following files were found:", 1)[0]
+    return "\n".join(line for line in head.strip().splitlines() if line.strip()) or message

@@ -70,12 +70,14 @@ def write_atomic(source: Source, text: str) -> None:
             os.fsync(handle.fileno())
         os.chmod(temp, mode)
         os.replace(temp, target)
-    except OSError as exc:
+    except BaseException as exc:  # also a stop (Ctrl-C, SIGTERM, the parent gone): no temp file is left
         try:
             os.unlink(temp)
         except OSError:
             pass
-        raise WriteError(f"cannot write: {exc.strerror or exc}") from None
+        if isinstance(exc, OSError):
+            raise WriteError(f"cannot write: {exc.strerror or exc}") from None
+        raise
 
 
 __all__ = ["Source", "WriteError", "DecodeError", "read_source", "write_atomic", "encode"]

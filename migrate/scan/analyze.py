@@ -6,6 +6,7 @@ a `FileError` with a reason a person can act on; nothing a file contains can rai
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
@@ -93,21 +94,45 @@ def _span(where, shift: int, line_map) -> tuple[int, int, int, int]:
 
 
 def syntax_error_reason(exc: Exception, text: str) -> str:
+    """One position and one message. Python's own parser says where the error is as the user's tools
+    do (libcst's position can be a line later, with a second position inside its message), so it is
+    asked first; libcst's own words stand only where Python parses the file (syntax libcst lacks)."""
     if isinstance(exc, cst.ParserSyntaxError):
-        reason = f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
-    elif isinstance(exc, SyntaxError):
-        reason = f"syntax error at line {exc.lineno}: {exc.msg}"
-    else:
+        python = _python_syntax_error(text)
+        if python is not None:
+            exc = python
+        else:
+            message = _LIBCST_POSITION.sub("", exc.message)
+            reason = f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {message}"
+    if isinstance(exc, SyntaxError):
+        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        reason = f"syntax error at {where}: {exc.msg}"
+    elif not isinstance(exc, cst.ParserSyntaxError):
         reason = f"cannot parse: {exc}"
     if _PY2_HINTS.search(text):
         reason += " (this looks like Python 2 code)"
     return reason
 
 
-def analyze_python(data: bytes, path: str) -> tuple[list[Finding], FileError | None]:
-    """Findings of every rule in a Python file (selection is applied by the caller)."""
-    if not prefilter.may_contain_findings(data, "python"):
-        return [], None
+_LIBCST_POSITION = re.compile(r"^(parser error: )?error at \d+:\d+: ")
+
+
+def _python_syntax_error(text: str) -> SyntaxError | None:
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    return None
+
+
+def analyze_python(data: bytes, path: str, star_bindings: dict | None = None) -> tuple[list[Finding], FileError | None]:
+    """Findings of every rule in a Python file (selection is applied by the caller).
+
+    ``star_bindings``: the torch names that star imports of tree modules bind (star_imports.py)."""
+    if not star_bindings and not prefilter.may_contain_findings(data, "python"):
+        return [], None  # (names bound by star imports, e.g. `tj` for torch.jit, need no "jit" in the file)
     try:
         decoded = decode_python(data)
     except DecodeError as exc:
@@ -117,11 +142,15 @@ def analyze_python(data: bytes, path: str) -> tuple[list[Finding], FileError | N
         return [], None
     try:
         relevant = prefilter.relevant_source(text)
+        if star_bindings and relevant is not None:
+            # names bound by star imports: the statement pre-filter cannot see them; libcst reads it all
+            prefilter.check_depth([ast.parse(text)])
+            relevant = None
     except prefilter.TooComplex as exc:
         return [], FileError(path, str(exc))
     try:
         module = cst.parse_module(relevant.source if relevant else text)
-        matches = find_matches(module)
+        matches = find_matches(module, star_bindings)
         if not matches:
             return [], None
         spans = _spans(module, matches, relevant)
@@ -153,10 +182,12 @@ def analyze_cpp(data: bytes, path: str) -> tuple[list[Finding], FileError | None
     return findings, None
 
 
-def analyze(data: bytes, path: str, language: str) -> tuple[list[Finding], FileError | None]:
-    analyzer = analyze_cpp if language == "cpp" else analyze_python
+def analyze(data: bytes, path: str, language: str,
+            star_bindings: dict | None = None) -> tuple[list[Finding], FileError | None]:
     try:
-        return analyzer(data, path)
+        if language == "cpp":
+            return analyze_cpp(data, path)
+        return analyze_python(data, path, star_bindings)
     except RecursionError:
         return [], FileError(path, "nested too deeply to analyse (RecursionError)")
     except Exception as exc:  # a bug of ours must not end the run: report it against the file

@@ -69,10 +69,17 @@ def rule_for_api(qualified_name: str) -> tuple[Rule, str] | None:
     if qualified_name.startswith(JIT_PRIVATE_PREFIX) and "." not in qualified_name[len(JIT_PRIVATE_PREFIX):]:
         return table["torch._C._jit_*"], qualified_name
     if qualified_name.startswith(JIT_NAMESPACE):
-        rest = qualified_name[len(JIT_NAMESPACE):]
-        # torch.jit.X only: a deeper name (torch.jit.X.y) is an attribute of a finding already reported
-        # at its prefix; modules such as torch.jit.mobile are namespaces, not APIs.
-        if rest and "." not in rest and rest not in _NAMESPACE_MODULES:
+        rest = qualified_name[len(JIT_NAMESPACE):].split(".")
+        # torch.jit.X: a deeper name (torch.jit.X.y) is an attribute of a finding already reported at
+        # its prefix; modules such as torch.jit.mobile are namespaces, not APIs.
+        if len(rest) == 1 and rest[0] and rest[0] not in _NAMESPACE_MODULES:
+            return table["torch.jit.*"], qualified_name
+        # torch.jit.<submodule>.X (torch.jit._trace.TopLevelTracedModule, torch.jit._state.disable): the
+        # public torch.jit.X's entry where torch.jit re-exports it, else the catch-all with the full name.
+        if len(rest) == 2 and rest[0] in _NAMESPACE_MODULES and rest[1]:
+            public = table.get(JIT_NAMESPACE + rest[1])
+            if public is not None and public.api != "torch.jit.*":
+                return public, public.api
             return table["torch.jit.*"], qualified_name
     return None
 

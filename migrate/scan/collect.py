@@ -46,7 +46,8 @@ def _import_module_name(node: cst.ImportFrom) -> str | None:
 
 
 class Collector(cst.CSTVisitor):
-    def __init__(self) -> None:
+    def __init__(self, star_bindings: dict[str, dict[str, str]] | None = None) -> None:
+        self.star_bindings = star_bindings or {}  # what star imports of tree modules bind (star_imports.py)
         self.module_scope = Scope("module", None)
         self.scope = self.module_scope
         self.order = 0
@@ -119,6 +120,13 @@ class Collector(cst.CSTVisitor):
         if module is not None:
             self.imports_torch |= module == "torch" or module.startswith("torch.")
         if isinstance(node.names, cst.ImportStar):
+            named = ".".join(dotted_parts(node.module) or ()) if node.module is not None else ""
+            spec = "." * len(node.relative) + named
+            if spec in self.star_bindings:  # a module of the scanned tree that imports torch names
+                self.imports_torch = True
+                for name, value in self.star_bindings[spec].items():
+                    self._bind(name, value)
+                return False
             if module is not None:  # bind every catalogue name that lives in that module
                 from migrate.scan.catalogue import load_rules
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 
+from migrate.scan import star_imports
 from migrate.scan.analyze import analyze
 from migrate.scan.cache import ScanCache, content_hash, default_cache_dir
 from migrate.scan.catalogue import select_rules
@@ -21,26 +22,30 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
-def _analyze_one(source: SourceFile, known_hash: str | None):
-    """Runs in a worker. Returns (relpath, size, mtime, hash, findings as dicts or None if unchanged, error)."""
+def _analyze_one(source: SourceFile, known_hash: str | None, known_star: str | None, root: str):
+    """Runs in a worker. Returns (relpath, size, mtime, hash, findings as dicts or None if unchanged, error,
+    star): ``star`` is the digest of what the file's star imports of tree modules bind (None: none), so
+    that a change in such a module re-analyses the files that star-import it."""
     try:
         data = _read(source.path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if isinstance(exc, PermissionError):
             reason = "permission denied"
-        return source.relpath, source.size, source.mtime_ns, None, [], reason
+        return source.relpath, source.size, source.mtime_ns, None, [], reason, None
     digest = content_hash(data)
-    if digest == known_hash:
-        return source.relpath, source.size, source.mtime_ns, digest, None, None
-    findings, error = analyze(data, source.relpath, source.language)
+    bindings = star_imports.star_bindings(data, source.path, root) if source.language == "python" else {}
+    star = star_imports.digest(bindings)
+    if digest == known_hash and star == known_star:
+        return source.relpath, source.size, source.mtime_ns, digest, None, None, star
+    findings, error = analyze(data, source.relpath, source.language, bindings)
     return (source.relpath, source.size, source.mtime_ns, digest, [f.to_dict() for f in findings],
-            error.reason if error else None)
+            error.reason if error else None, star)
 
 
-def _crashed(source: SourceFile, known_hash: str | None):
+def _crashed(source: SourceFile, known_hash: str | None, known_star: str | None, root: str):
     return (source.relpath, source.size, source.mtime_ns, None, [],
-            f"the parser crashed or ran past {ITEM_TIME_LIMIT_S} s on this file (code nested too deeply?)")
+            f"the parser crashed or ran past {ITEM_TIME_LIMIT_S} s on this file (code nested too deeply?)", None)
 
 
 def scan(paths: list[str], config: ScanConfig | None = None, *, root: str | None = None,
@@ -73,15 +78,15 @@ def scan(paths: list[str], config: ScanConfig | None = None, *, root: str | None
 
     jobs = config.jobs or os.cpu_count() or 1
     stale_of = {source.relpath: stale for source, stale in todo}
-    work = [(source, stale["hash"] if stale else None) for source, stale in todo]
+    work = [(source, stale["hash"] if stale else None, stale["star"] if stale else None, root) for source, stale in todo]
     results = map_in_workers(_analyze_one, work, jobs, on_crash=_crashed, progress=progress,
                              size=lambda item: item[0].size)
-    for relpath, size, mtime_ns, digest, findings, error in results:
+    for relpath, size, mtime_ns, digest, findings, error, star in results:
         if findings is None:  # touched but unchanged
             findings, error = stale_of[relpath]["findings"], stale_of[relpath]["error"]
         outcomes[relpath] = (findings, error)
         if digest is not None:
-            cache.store(relpath, size, mtime_ns, digest, findings, error)
+            cache.store(relpath, size, mtime_ns, digest, findings, error, star)
     cache.save()
 
     found = []

@@ -1,6 +1,7 @@
 """Which files a scan reads: walking paths with .gitignore, include/exclude globs and symlinks.
 
-Every file is yielded once, however many links lead to it; links to directories are followed, but a
+Every file is yielded once, however many links lead to it, under its real path when the scan reaches
+it there too (the file the user edits, not the link); links to directories are followed, but a
 directory already being walked (a symlink loop) is not entered again. Dangling links, unreadable
 directories and paths that do not exist become errors naming the path and the reason.
 """
@@ -72,7 +73,7 @@ class Walker:
         self.respect_gitignore = respect_gitignore
         self.files: list[SourceFile] = []
         self.errors: list[FileError] = []
-        self._seen_files: set[tuple[int, int]] = set()
+        self._seen_files: dict[tuple[int, int], int] = {}  # (device, inode) -> index in self.files
 
     def _rel(self, path: str) -> str:
         return relative_to(path, self.root)
@@ -129,10 +130,12 @@ class Walker:
 
     def _add_file(self, path: str, st: os.stat_result, language: str) -> None:
         key = (st.st_dev, st.st_ino)
-        if key in self._seen_files:
-            return  # reached again through a link
-        self._seen_files.add(key)
-        self.files.append(SourceFile(path, self._rel(path), language, st.st_size, st.st_mtime_ns))
+        source = SourceFile(path, self._rel(path), language, st.st_size, st.st_mtime_ns)
+        if key not in self._seen_files:
+            self._seen_files[key] = len(self.files)
+            self.files.append(source)
+        elif _is_real(path) and not _is_real(self.files[self._seen_files[key]].path):
+            self.files[self._seen_files[key]] = source  # first reached through a link: report the real file
 
     def _ignored(self, path: str, is_dir: bool, ignores: list) -> bool:
         for base, spec in ignores:
@@ -178,6 +181,11 @@ class Walker:
                 if not self._included(path) or self._excluded(path, False) or (ignores and self._ignored(path, False, ignores)):
                     continue
                 self._add_file(path, st, language)
+
+
+def _is_real(path: str) -> bool:
+    """No symbolic link on the way to ``path``: it is the file itself."""
+    return os.path.realpath(path) == os.path.abspath(path)
 
 
 def scan_root(paths: list[str]) -> str:

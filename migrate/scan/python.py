@@ -99,9 +99,11 @@ def _fixable(rule: Rule, site: Site) -> str:
     return rule.fixable
 
 
-def find_matches(module: cst.Module) -> list[Match]:
-    """Every TorchScript construct in the module, in source order of discovery."""
-    collector = Collector()
+def find_matches(module: cst.Module, star_bindings: dict[str, dict[str, str]] | None = None) -> list[Match]:
+    """Every TorchScript construct in the module, in source order of discovery.
+
+    ``star_bindings``: what the file's star imports of tree modules bind (see star_imports.py)."""
+    collector = Collector(star_bindings)
     for index, statement in enumerate(module.body):
         collector.top = index
         statement.visit(collector)

@@ -175,9 +175,9 @@ def test_cli_run_with_tensor_file_and_with_torch_save(runners, artifacts, models
     assert main(["cpp", "run", archive, "--inputs", str(saved), "--iters", "5", "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["status"] == "ok" and line["runs"] == 5 and line["outputs"][0]["shape"] == [3, 4]
-    assert main(["cpp", "run", str(tmp_path / "nope.pt"), "--inputs", str(tensors)]) == 1
+    assert main(["cpp", "run", str(tmp_path / "nope.pt"), "--inputs", str(tensors)]) == 2
     assert "no such archive" in capsys.readouterr().err
-    assert main(["cpp", "run", archive, "--inputs", str(tmp_path / "missing.tensors")]) == 1
+    assert main(["cpp", "run", archive, "--inputs", str(tmp_path / "missing.tensors")]) == 2
     assert main(["cpp", "run", archive, "--inputs", str(tensors), "--threads", "0"]) == 2
 
 

@@ -114,7 +114,16 @@ def test_symlinks_files_once_loops_and_dangling(tmp_path):
     os.symlink(tmp_path / "missing.py", tmp_path / "dangling.py")
     result = _scan(tmp_path)
     assert result.files_scanned == 1 and len(result.findings) == 1
+    assert result.findings[0].path == "pkg/a.py", "the real file, not link_to_a.py (walked first)"
     assert {e.path: e.reason for e in result.errors} == {"dangling.py": "broken symbolic link"}
+
+
+def test_a_link_to_a_file_outside_the_scanned_folder_is_reported_as_the_link(tmp_path):
+    write(tmp_path / "elsewhere" / "model.py", JIT)
+    write(tmp_path / "project" / "own.py", JIT)
+    os.symlink(tmp_path / "elsewhere" / "model.py", tmp_path / "project" / "model.py")
+    result = scan([str(tmp_path / "project")], ScanConfig(cache_dir=""))
+    assert sorted(f.path for f in result.findings) == ["model.py", "own.py"]
 
 
 def test_directory_named_like_a_python_file(tmp_path):
@@ -182,3 +191,18 @@ def test_many_files_in_parallel_match_serial(tmp_path):
     serial = _scan(tmp_path, jobs=1)
     assert parallel.findings == serial.findings and len(parallel.findings) == 40
     assert parallel.errors == serial.errors and len(parallel.errors) == 1
+
+
+@pytest.mark.parametrize("data, position, words", [
+    pytest.param(b"import torch\ndef f(:\n    pass\nx = torch.jit.script(m)\n", "line 2, column 7", "invalid syntax",
+                 id="bad-signature"),
+    pytest.param(b"import torch\nm = torch.jit.script(\n", "line 2, column 21", "was never closed", id="unclosed"),
+    pytest.param(b"import torch\nx = 1\n  y = 2\ntorch.jit.script(m)\n", "line 3", "unexpected indent", id="indent"),
+])  # fmt: skip
+def test_syntax_error_names_pythons_own_position_once(tmp_path, data, position, words):
+    """libcst said 'syntax error at line 4, column 5: parser error: error at 3:4: ...' where Python says line 2."""
+    write(tmp_path / "bad.py", data)
+    _, errors = _by_path(_scan(tmp_path))
+    reason = errors["bad.py"]
+    assert reason.startswith(f"syntax error at {position}"), reason
+    assert words in reason and "error at" not in reason.removeprefix("syntax error at"), reason

@@ -198,3 +198,22 @@ def test_suppressions(findings):
     """
     assert [f[0] for f in findings(source)] == [5]
     assert findings("# migrate: ignore-file\nimport torch\ntorch.jit.script(m)\n") == []
+
+
+@pytest.mark.parametrize("source, expected", [
+    # a submodule path to a public torch.jit name reports that name's entry
+    ("import torch\nisinstance(m, torch.jit._trace.TopLevelTracedModule)\n", [("TS105", "torch.jit.ScriptModule")]),
+    ("from torch.jit._trace import TopLevelTracedModule\nisinstance(m, TopLevelTracedModule)\n",
+     [("TS105", "torch.jit.ScriptModule")]),
+    ("import torch\nisinstance(m, torch.jit._script.RecursiveScriptModule)\n", [("TS105", "torch.jit.ScriptModule")]),
+    # private internals with no entry of their own: the catch-all, with the full name
+    ("import torch\ntorch.jit._state.disable()\n", [("TS599", "torch.jit._state.disable")]),
+    ("import torch.jit._recursive\ntorch.jit._recursive.create_script_module(m, s)\n",
+     [("TS599", "torch.jit._recursive.create_script_module")]),
+    ("from torch.jit import annotations\nannotations.get_signature(f, None, None, False)\n",
+     [("TS599", "torch.jit.annotations.get_signature")]),
+    ("from torch.jit._recursive import ScriptMethodStub\nScriptMethodStub._make(x)\n",
+     [("TS599", "torch.jit._recursive.ScriptMethodStub")]),
+])  # fmt: skip
+def test_private_submodule_paths_resolve(findings, source, expected):
+    assert [(f[2], f[3]) for f in findings(source)] == expected
