@@ -21,17 +21,17 @@ import os
 from pathlib import Path
 
 from migrate import __version__
-from migrate.report.inputs import Request, environment, load
+from migrate.report.inputs import InputError, Request, environment, load
 from migrate.report.join import build_report
 from migrate.report.model import Inputs, Report
 
-__all__ = ["Request", "Inputs", "Report", "build", "build_report", "write"]
+__all__ = ["Request", "Inputs", "InputError", "Report", "build", "build_report", "write"]
 
 OUTPUT_FILES = {"HTML": "index.html", "Markdown": "report.md", "JSON": "report.json"}
 
 
 def build(request: Request, *, title: str = "", progress=print) -> Report:
-    """Load (or run) the three stages and join them."""
+    """Load (or run) the three stages and join them. Raises InputError for a JSON input that cannot be used."""
     inputs = load(request, progress=progress)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return build_report(inputs, environment=environment(), generated=now, title=title, tool_version=__version__)

@@ -43,6 +43,21 @@ def _error(console, message: str) -> None:
     console.print(f"migrate report: {message}", soft_wrap=True, highlight=False, markup=False)
 
 
+def unwritable_folder(path: str) -> str | None:
+    """Why a report (or artifacts) folder cannot be written, or None. Creates the folder when missing."""
+    import tempfile
+
+    if os.path.exists(path) and not os.path.isdir(path):
+        return "exists and is not a folder"
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        return f"cannot write there: {exc.strerror or exc}"
+    return None
+
+
 def default_out(path: str | None) -> str:
     name = os.path.basename(os.path.normpath(os.path.abspath(path))) if path else "report"
     return os.path.join("reports", name or "report")
@@ -51,7 +66,7 @@ def default_out(path: str | None) -> str:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from migrate.report import Request, build, write
+    from migrate.report import InputError, Request, build, write
     from migrate.report.model import CLEAN
     from migrate.report.terminal import print_summary
 
@@ -62,6 +77,11 @@ def run(args: argparse.Namespace) -> int:
     if args.path and not os.path.exists(args.path):
         _error(err, f"{args.path}: no such file or folder")
         return EXIT_ERROR
+    out = args.out or default_out(args.path or (args.targets[0] if args.targets else None))
+    problem = unwritable_folder(out)
+    if problem:  # found before minutes of scanning and converting, not after
+        _error(err, f"--out {out}: {problem}")
+        return EXIT_ERROR
     request = Request(
         path=args.path, targets=list(args.targets), scan_json=args.scan_json, fix_json=args.fix_json,
         convert_json=args.convert_json, run_fix=not args.no_fix, strategies=args.strategies, skip=args.skip,
@@ -71,10 +91,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         progress = lambda m: err.print(m, style="dim", highlight=False, markup=False, soft_wrap=True)  # noqa: E731
         report = build(request, title=args.title, progress=progress)
+    except InputError as exc:
+        _error(err, str(exc))
+        return EXIT_ERROR
     except Exception as exc:  # the stages' own errors are already warnings; this is a bug in the report
         _error(err, f"internal error: {type(exc).__name__}: {exc}")
         return EXIT_ERROR
-    out = args.out or default_out(args.path or (args.targets[0] if args.targets else None))
     try:
         written = write(report, out)
     except Exception as exc:

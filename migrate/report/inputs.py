@@ -1,8 +1,10 @@
 """Load what the report joins: earlier JSON files, or fresh runs of scan, fix and convert.
 
-This is the I/O edge of the report stage. Nothing here raises on bad input: every problem becomes
-a warning (naming the file and the reason) carried into the report, and the part it concerns is
-left empty, so a report is always written.
+This is the I/O edge of the report stage. A JSON file the user gives (``--scan-json`` ...) that
+cannot be used (unreadable, not JSON, another stage's output, the wrong shape, a missing or newer
+schema_version) is an :class:`InputError`, a usage error naming the file and what is wrong, raised
+before any stage runs: a report built on it would be a false green. A stage run here that fails
+becomes a warning carried into the report, and the part it concerns is left empty.
 """
 
 from __future__ import annotations
@@ -22,6 +24,48 @@ EXPECTED_KEYS = {"scan": "findings", "fix": "files", "convert": "targets"}
 SUPPORTED_SCHEMA = {"scan": 1, "fix": 1, "convert": CONVERT_SCHEMA}
 MAX_SOURCE_BYTES = 2_000_000
 REPORT_KIND = "torchscript-migrate report"  # json_report.KIND, without importing the renderers  # larger files get no snippets (generated code)
+
+
+class InputError(Exception):
+    """A JSON input that cannot be used: one line naming the file and what is wrong."""
+
+
+# What each stage's JSON must hold: top-level lists and, for their items, the keys and types read.
+_SHAPES = {
+    "scan": {"findings": {"path": str, "line": int, "column": int, "rule": str, "severity": str},
+             "errors": {"path": str, "reason": str}},
+    "fix": {"files": {"path": str, "diff": str}, "manual": {"path": str, "rule": str},
+            "errors": {"path": str, "reason": str}},
+    "convert": {"targets": {"name": str, "results": list}, "errors": {}},
+}
+
+
+def shape_problem(data: dict, stage: str) -> str | None:
+    """What is wrong with the shape of a stage's JSON (first problem only), or None."""
+    for key, fields in _SHAPES[stage].items():
+        if key not in data:
+            if key == EXPECTED_KEYS[stage]:
+                return f"has no '{key}' list"
+            continue
+        items = data[key]
+        if not isinstance(items, list):
+            return f"'{key}' is {_kind(items)}, not a list"
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                return f"{key}[{i}] is {_kind(item)}, not an object"
+            for name, kind in fields.items():
+                value = item.get(name)
+                if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                    return f"{key}[{i}].{name} is {_kind(value)}, not {'an' if kind is int else 'a'} {_type_name(kind)}"
+    return None
+
+
+def _kind(value) -> str:
+    return "missing" if value is None else f"{'an' if type(value).__name__[0] in 'aeiou' else 'a'} {_type_name(type(value))}"
+
+
+def _type_name(kind: type) -> str:
+    return {str: "string", int: "integer", float: "number", list: "list", dict: "object", bool: "boolean"}.get(kind, kind.__name__)
 
 
 @dataclass
@@ -50,23 +94,26 @@ def load(request: Request, progress=print) -> Inputs:
     # finding paths are relative to the scanned folder, or to the working folder when a file is scanned
     root = os.path.abspath(request.path) if request.path and os.path.isdir(request.path) else os.getcwd()
 
+    # Every given file is checked before anything runs: a bad one is a usage error (InputError).
+    given = {stage: read_json(path, stage) for stage, path in
+             (("scan", request.scan_json), ("fix", request.fix_json), ("convert", request.convert_json)) if path}
     scan = fix = convert = None
     if request.scan_json:
-        scan = read_json(request.scan_json, "scan", warnings)
+        scan = given["scan"]
         origins["scan"] = f"read from {request.scan_json}"
     elif request.path:
         progress(f"scanning {request.path} …")
         scan = _run_stage("scan", lambda: _call_scan(request.path), warnings)
         origins["scan"] = f"migrate scan {request.path}"
     if request.fix_json:
-        fix = read_json(request.fix_json, "fix", warnings)
+        fix = given["fix"]
         origins["fix"] = f"read from {request.fix_json}"
     elif request.path and request.run_fix:
         progress(f"computing codemod suggestions for {request.path} …")
         fix = _run_stage("fix", lambda: _call_fix(request.path), warnings)
         origins["fix"] = f"migrate fix --unsafe {request.path} (nothing written)"
     if request.convert_json:
-        convert = read_json(request.convert_json, "convert", warnings)
+        convert = given["convert"]
         origins["convert"] = f"read from {request.convert_json}"
     elif request.targets:
         progress(f"converting the targets in {', '.join(request.targets)} …")
@@ -84,21 +131,30 @@ def load(request: Request, progress=print) -> Inputs:
                   warnings=tuple(warnings))
 
 
-def read_json(path: str, stage: str, warnings: list[str]) -> dict | None:
-    """One stage's JSON, or None with a warning saying why it cannot be used."""
+def read_json(path: str, stage: str) -> dict:
+    """One stage's JSON as given by the user; raises InputError saying why it cannot be used."""
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except FileNotFoundError:
-        warnings.append(f"{stage}: {path}: no such file")
-        return None
+        raise InputError(f"{stage}: {path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        warnings.append(f"{stage}: {path}: cannot read: {exc}")
-        return None
+        raise InputError(f"{stage}: {path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
-        warnings.append(f"{stage}: {path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
-        return None
-    return check_schema(data, stage, path, warnings)
+        raise InputError(f"{stage}: {path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except (RecursionError, ValueError) as exc:  # nested too deeply, or numbers too long
+        raise InputError(f"{stage}: {path}: not valid JSON ({type(exc).__name__})") from None
+    problems: list[str] = []
+    checked = check_schema(data, stage, path, problems)
+    if checked is None or problems:
+        raise InputError(problems[0].removesuffix("; ignored"))
+    version = checked.get("schema_version")
+    if version is None:
+        raise InputError(f"{stage}: {path}: no schema_version: not the output of migrate {stage} --format json")
+    problem = shape_problem(checked, stage)
+    if problem:
+        raise InputError(f"{stage}: {path}: not the output of migrate {stage} --format json: {problem}")
+    return checked
 
 
 def check_schema(data, stage: str, origin: str, warnings: list[str]) -> dict | None:
@@ -121,10 +177,12 @@ def check_schema(data, stage: str, origin: str, warnings: list[str]) -> dict | N
     supported = SUPPORTED_SCHEMA[stage]
     if version is None:
         warnings.append(f"{stage}: {origin}: no schema_version; read as version {supported}, missing fields are left empty")
-    elif not isinstance(version, int) or version > supported:
+    elif not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        warnings.append(f"{stage}: {origin}: schema_version {version!r} is not a version of migrate {stage}'s JSON")
+    elif version > supported:
         warnings.append(
-            f"{stage}: {origin}: schema_version {version!r} is newer than this report understands ({supported}); "
-            "fields it does not know are ignored"
+            f"{stage}: {origin}: schema_version {version} is newer than this migrate understands ({supported}): "
+            "upgrade torchscript-migrate to read it"
         )
     return data
 

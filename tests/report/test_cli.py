@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from migrate.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -40,14 +42,26 @@ def test_usage_errors(tmp_path, capsys):
     assert "no such file or folder" in capsys.readouterr().err
 
 
-def test_unusable_input_still_writes_a_report_and_says_why(tmp_path, capsys):
+def test_unusable_input_is_a_usage_error_before_any_work(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{oops")
     out = tmp_path / "r"
-    assert main(["report", "--convert-json", str(bad), "--out", str(out)]) == 2  # nothing usable at all
-    assert f"convert: {bad}: not valid JSON" in capsys.readouterr().out
-    assert "not valid JSON" in (out / "report.md").read_text()
-    assert main(["report", "--convert-json", str(bad), "--scan-json", str(DATA / "scan.json"), "--out", str(out)]) == 1
+    argv = ["report", str(DATA / "project"), "--convert-json", str(bad), "--scan-json", str(DATA / "scan.json")]
+    assert main([*argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"convert: {bad}: not valid JSON" in err and "Traceback" not in err
+    assert not (out / "report.md").exists(), "no report is built on an input that cannot be used"
+
+
+@pytest.mark.parametrize("where", ["file", "unwritable"])
+def test_an_out_folder_that_cannot_be_written_is_found_first(tmp_path, capsys, where, monkeypatch):
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder")
+    target, reason = (taken, "exists and is not a folder") if where == "file" else (taken / "r", "cannot write there")
+    called = []
+    monkeypatch.setattr("migrate.report.inputs._call_scan", lambda path: called.append(path))
+    assert main(["report", str(DATA / "project"), "--no-fix", "--out", str(target)]) == 2
+    assert reason in capsys.readouterr().err and called == [], "the scan never ran"
 
 
 def test_default_out_folder_is_named_after_path(tmp_path, monkeypatch):

@@ -7,37 +7,35 @@ from pathlib import Path
 import pytest
 
 from migrate.report import inputs
-from migrate.report.inputs import Request, check_schema, load, read_json, read_sources
+from migrate.report.inputs import InputError, Request, check_schema, load, read_json, read_sources
 
 DATA = Path(__file__).parent / "data"
 
 
-def test_reads_each_sample_without_warnings():
-    warnings: list[str] = []
+def test_reads_each_sample():
     for stage in ("scan", "fix", "convert"):
-        assert read_json(str(DATA / f"{stage}.json"), stage, warnings) is not None
-    assert warnings == []
+        assert read_json(str(DATA / f"{stage}.json"), stage) is not None
 
 
 @pytest.mark.parametrize("content, stage, message", [
     (None, "scan", "no such file"),
     ("{not json", "scan", "not valid JSON (Expecting property name enclosed in double quotes at line 1, column 2)"),
     ("[1, 2]", "convert", "expected a JSON object, got list"),
-    ('{"schema_version": 1, "targets": []}', "scan", "has no 'findings' key: it looks like the output of migrate convert; ignored"),
+    ('{"schema_version": 1, "targets": []}', "scan", "has no 'findings' key: it looks like the output of migrate convert"),
     (b"\xff\xfe\x00bad", "fix", "cannot read"),
 ])
-def test_unusable_json_is_a_warning_naming_the_file(tmp_path, content, stage, message):
+def test_unusable_json_is_an_input_error_naming_the_file(tmp_path, content, stage, message):
     path = tmp_path / "input.json"
     if isinstance(content, bytes):
         path.write_bytes(content)
     elif content is not None:
         path.write_text(content)
-    warnings: list[str] = []
-    assert read_json(str(path), stage, warnings) is None
-    assert len(warnings) == 1 and warnings[0].startswith(f"{stage}: {path}: ") and message in warnings[0]
+    with pytest.raises(InputError) as raised:
+        read_json(str(path), stage)
+    assert str(raised.value).startswith(f"{stage}: {path}: ") and message in str(raised.value)
 
 
-def test_schema_versions_warn_but_are_read():
+def test_schema_versions_warn_in_check_schema():
     warnings: list[str] = []
     assert check_schema({"findings": []}, "scan", "s.json", warnings) == {"findings": []}
     assert check_schema({"schema_version": 99, "targets": []}, "convert", "c.json", warnings) is not None
