@@ -7,7 +7,7 @@ Needs no torch.
 """
 
 from migrate.scan.catalogue import load_rules, rule_by_id
-from migrate.scan.engine import scan
+from migrate.scan.batch import scan
 from migrate.scan.model import FileError, Finding, Rule, ScanConfig, ScanResult
 
 __all__ = ["scan", "ScanConfig", "ScanResult", "Finding", "FileError", "Rule", "load_rules", "rule_by_id"]

@@ -28,9 +28,10 @@ def fingerprint() -> str:
     """What invalidates every entry: the tool version, the catalogue and the analyser's own sources."""
     digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
     package = resources.files("migrate.scan")
-    for name in ("catalogue.toml", "collect.py", "python.py", "resolve.py", "prefilter.py", "analyze.py",
-                 "cpp.py"):
+    for name in ("catalogue.toml", "fixable.toml", "collect.py", "matches.py", "resolve.py", "prefilter.py",
+                 "analyze.py", "cpp.py"):
         digest.update(package.joinpath(name).read_bytes())
+    digest.update(resources.files("migrate").joinpath("source_text.py").read_bytes())
     return digest.hexdigest()[:16]
 
 

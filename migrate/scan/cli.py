@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.markup import escape
 
     from migrate.scan import output
-    from migrate.scan.engine import scan
+    from migrate.scan.batch import scan
 
     err = Console(stderr=True)
     loaded = config_or_report(args, err)

@@ -11,7 +11,7 @@ import time
 from migrate.scan.analyze import analyze
 from migrate.scan.cache import ScanCache, content_hash, default_cache_dir
 from migrate.scan.catalogue import select_rules
-from migrate.scan.files import SourceFile, discover, scan_root
+from migrate.scan.discover import SourceFile, discover, scan_root
 from migrate.scan.model import FileError, Finding, ScanConfig, ScanResult
 from migrate.workers import ITEM_TIME_LIMIT_S, Progress, map_in_workers
 
