@@ -30,8 +30,9 @@ REFERENCE_STRATEGIES = ("eager", "jit.load")
 
 def default_cache_dir() -> Path:
     """$XDG_CACHE_HOME/torchscript-migrate (else ~/.cache/torchscript-migrate): AOTInductor's cache."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "torchscript-migrate"
+    from migrate.config import user_cache_dir
+
+    return Path(user_cache_dir())
 
 
 def select_strategies(available: Iterable[str], opt_in_groups: dict[str, str | None], needs: dict[str, tuple],

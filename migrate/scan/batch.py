@@ -9,7 +9,8 @@ import os
 import time
 
 from migrate.scan.analyze import analyze
-from migrate.scan.cache import ScanCache, content_hash, default_cache_dir
+from migrate.config import user_cache_dir
+from migrate.scan.cache import ScanCache, content_hash
 from migrate.scan.catalogue import select_rules
 from migrate.scan.discover import SourceFile, discover, scan_root
 from migrate.scan.model import FileError, Finding, ScanConfig, ScanResult
@@ -51,7 +52,7 @@ def scan(paths: list[str], config: ScanConfig | None = None, *, root: str | None
     paths = [str(p) for p in paths]
     root = os.path.abspath(root) if root else scan_root(paths)
     files, errors = discover(paths, root, config.include, config.exclude, config.respect_gitignore, config.base)
-    cache_dir = default_cache_dir() if config.cache_dir is None else config.cache_dir
+    cache_dir = user_cache_dir("scan") if config.cache_dir is None else config.cache_dir
     cache = ScanCache(cache_dir or None, root)
     enabled = select_rules(config.select, config.ignore)
 

@@ -19,11 +19,6 @@ from migrate import __version__
 CACHE_FORMAT = 1
 
 
-def default_cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "torchscript-migrate", "scan")
-
-
 def fingerprint() -> str:
     """What invalidates every entry: the tool version, the catalogue and the analyser's own sources."""
     digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
