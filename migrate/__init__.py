@@ -8,6 +8,10 @@ Stages, in the order data flows through them:
 - ``migrate.cpp``     LibTorch C++ reference runners (TorchScript and AOTInductor)
 - ``migrate.report``  side-by-side reports (terminal, JSON, Markdown, HTML)
 
+Shared by the stages: ``migrate.config`` ([tool.migrate], ScanConfig, the cache folder),
+``migrate.cli_common`` (the commands' shared options and progress bar), ``migrate.source_text``
+(source decoding, suppression comments, positions: scan and fix), ``migrate.workers`` (worker processes).
+
 Importing this package does not import torch.
 """
 

@@ -1,8 +1,10 @@
-"""`[tool.migrate]` in pyproject.toml: found from the scanned path upwards, nearest file wins.
+"""Configuration: `[tool.migrate]` in pyproject.toml, the scan configuration, the user cache folder.
 
-Keys (all optional): include, exclude, select, ignore (lists of strings), respect-gitignore (bool),
-fail-on (severity), max-file-size (bytes). Command-line options override them: --select and
---ignore replace the configured lists, --exclude adds to them.
+`[tool.migrate]` is found from the scanned path upwards, nearest file wins. Keys (all optional):
+include, exclude, select, ignore (lists of strings), respect-gitignore (bool), fail-on (severity),
+max-file-size (bytes). `resolve_scan_config(paths, ...)` turns it plus overrides (what a command line
+gives) into a `ScanConfig`: select and ignore replace the configured lists, exclude adds to them,
+include replaces them. No argparse here: every command (scan, fix, report) resolves through it.
 """
 
 from __future__ import annotations
@@ -11,11 +13,34 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 
+CACHE_FOLDER = "torchscript-migrate"
 KNOWN_KEYS = {"include", "exclude", "select", "ignore", "respect-gitignore", "fail-on", "max-file-size"}
 
 
 class ConfigError(Exception):
     pass
+
+
+def user_cache_dir(*parts: str) -> str:
+    """$XDG_CACHE_HOME/torchscript-migrate/<parts> (else ~/.cache/torchscript-migrate/<parts>)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, CACHE_FOLDER, *parts)
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """What to scan and report (used by scan and fix). Defaults match the CLI's defaults."""
+
+    include: tuple[str, ...] = ()  # glob patterns; empty = every .py and C++ source
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()  # rule ids or prefixes; empty = all
+    ignore: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    jobs: int = 0  # 0 = number of CPUs
+    cache_dir: str | None = None  # None = default user cache; "" = no cache
+    max_file_bytes: int = 20_000_000
+    base: str | None = None  # folder include/exclude globs are relative to (pyproject's); None = scan root
+    force_exclude: bool = False  # include/exclude also apply to files named explicitly (as pre-commit names them)
 
 
 @dataclass(frozen=True)
@@ -84,3 +109,36 @@ def load_config(start: str, explicit: str | None = None) -> ProjectConfig:
     unknown = sorted(set(table) - KNOWN_KEYS)
     warnings = tuple(f"{path}: unknown key in [tool.migrate]: {key}" for key in unknown)
     return ProjectConfig(path, values, warnings)
+
+
+def resolve_scan_config(paths, *, config_file: str | None = None, select=None, ignore=None, include=(), exclude=(),
+                        respect_gitignore: bool | None = None, jobs: int = 0, cache: bool = True,
+                        cache_dir: str | None = None, force_exclude: bool = False) -> tuple[ScanConfig, ProjectConfig]:
+    """The ScanConfig for `paths`: [tool.migrate] of the nearest pyproject.toml above the first path (or
+    of `config_file`), overridden by what is given (None: not given). Raises ConfigError."""
+    from migrate.scan.catalogue import unknown_rule_patterns
+
+    paths = list(paths)
+    project = load_config(paths[0] if paths else ".", config_file)
+    select = select if select is not None else project.get("select", ())
+    ignore = ignore if ignore is not None else project.get("ignore", ())
+    unknown = unknown_rule_patterns(tuple(select) + tuple(ignore))
+    if unknown:
+        raise ConfigError(f"unknown rule id or prefix: {', '.join(unknown)} (see `migrate rules`)")
+    # Globs are relative to the folder of the pyproject.toml (else the scan root); finding paths to the root.
+    respect = respect_gitignore if respect_gitignore is not None else project.get("respect-gitignore", True)
+    config = ScanConfig(
+        include=tuple(include) or project.get("include", ()),
+        exclude=tuple(project.get("exclude", ())) + tuple(exclude),
+        select=tuple(select), ignore=tuple(ignore), respect_gitignore=respect, jobs=jobs,
+        cache_dir=cache_dir if cache else "",
+        max_file_bytes=project.get("max-file-size", ScanConfig.max_file_bytes),
+        base=os.path.dirname(os.path.abspath(project.path)) if project.path else None,
+        force_exclude=force_exclude,
+    )
+    return config, project
+
+
+def scan_config_for(path: str) -> ScanConfig:
+    """The ScanConfig `migrate scan PATH` uses with no options (for callers such as `migrate report`)."""
+    return resolve_scan_config([path])[0]

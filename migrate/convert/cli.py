@@ -6,11 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from migrate.cli_common import comma_list
 from migrate.convert.supervisor import DEFAULT_TIMEOUT, default_cache_dir
-
-
-def _names(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,10 +15,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="targets files (.py with @migrate.target functions), folders of them, or TorchScript archives (.pt)")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of the terminal")
-    parser.add_argument("--strategies", type=_names, metavar="A,B", help="run only these strategies (and what they need)")
-    parser.add_argument("--targets", type=_names, metavar="A,B",
+    parser.add_argument("--strategies", type=comma_list, metavar="A,B", help="run only these strategies (and what they need)")
+    parser.add_argument("--targets", type=comma_list, metavar="A,B",
                         help="only targets with these names (shell patterns, e.g. 'My*')")
-    parser.add_argument("--skip", type=_names, metavar="A,B", default=[], help="do not run these strategies (e.g. aoti)")
+    parser.add_argument("--skip", type=comma_list, metavar="A,B", default=[], help="do not run these strategies (e.g. aoti)")
     parser.add_argument("--cpp", action="store_true", help="also run the opt-in C++ runner strategies (cpp.*)")
     parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads for conversion and timing (default 1)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
@@ -98,26 +95,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 class Progress:
-    """A rich progress bar over (target, strategy) pairs, fed by the runner's events."""
+    """The shared progress bar (migrate.cli_common) over (target, strategy) pairs, fed by the runner's events."""
 
     def __init__(self, console):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+        from migrate.cli_common import ProgressBar
 
-        self.bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                console=console, transient=True)
-        self.task = None
-        self.bar.start()
+        self.bar = ProgressBar(console, "converting", min_total=0)
+        self.done = 0
+        self.total: int | None = None
+        self.description = "converting"
 
     def on_event(self, event: dict) -> None:
         kind = event["event"]
         if kind == "plan":
-            self.task = self.bar.add_task("converting", total=len(event["targets"]) * len(event["strategies"]))
-        elif self.task is None:
+            self.total = len(event["targets"]) * len(event["strategies"])
+        elif self.total is None:
             return
         elif kind == "start":
-            self.bar.update(self.task, description=f"{event['target']}: {event['strategy']}")
+            self.description = f"{event['target']}: {event['strategy']}"
         elif kind == "result":
-            self.bar.advance(self.task)
+            self.done += 1
+        else:
+            return
+        self.bar(self.done, self.total, self.description)
 
     def stop(self) -> None:
         self.bar.stop()

@@ -33,8 +33,9 @@ DEFAULT_TIMEOUT = 300.0
 
 def default_cache_dir() -> Path:
     """$XDG_CACHE_HOME/torchscript-migrate (else ~/.cache/torchscript-migrate): AOTInductor's cache."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "torchscript-migrate"
+    from migrate.config import user_cache_dir
+
+    return Path(user_cache_dir())
 
 
 def select_strategies(available: Mapping[str, Strategy], strategies: Iterable[str] | None = None,

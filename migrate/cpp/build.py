@@ -19,6 +19,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from migrate.config import user_cache_dir
+
 RUNNER_NAMES = ("torchscript_runner", "aoti_runner")
 SOURCE_SUFFIXES = (".cpp", ".h", ".txt")  # CMakeLists.txt, the runners and their headers
 STAMP = "build-ok.json"
@@ -46,8 +48,7 @@ def default_source_dir() -> Path:
 def default_cache_root() -> Path:
     if os.environ.get("MIGRATE_CPP_CACHE"):
         return Path(os.environ["MIGRATE_CPP_CACHE"])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "torchscript-migrate" / "cpp-build"
+    return Path(user_cache_dir("cpp-build"))
 
 
 def source_files(source_dir: Path) -> list[Path]:

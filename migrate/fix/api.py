@@ -12,20 +12,20 @@ import dataclasses
 import difflib
 import os
 
-from migrate.fix import cond
-from migrate.fix.engine import fix_source
-from migrate.fix.files import DecodeError, WriteError, read_source, write_atomic
+from migrate.fix.rewrites import finders
+from migrate.fix.transform import fix_source
+from migrate.fix.writeback import DecodeError, WriteError, read_source, write_atomic
 from migrate.fix.model import FileError, FileFix, FixResult, ManualItem
 from migrate.scan.catalogue import select_rules
-from migrate.scan.engine import scan
-from migrate.scan.files import language_of, scan_root
+from migrate.scan.batch import scan
+from migrate.scan.discover import language_of, scan_root
 from migrate.scan.model import ScanConfig
 from migrate.workers import Progress, map_in_workers
 
 
 
 def enabled_rules(config: ScanConfig) -> frozenset[str]:
-    """Rules selected as for `migrate scan` (the torch.cond rule TS601 is a catalogue rule too)."""
+    """Rules selected as for `migrate scan` (the fix stage's own rules, such as TS601, are catalogue rules too)."""
     return select_rules(config.select, config.ignore)
 
 
@@ -73,13 +73,14 @@ def _fix(paths, config: ScanConfig | None, unsafe: bool, write: bool, root: str 
     paths = [str(p) for p in paths]
     root = os.path.abspath(root) if root else scan_root(paths)
     enabled = enabled_rules(config)
-    # Every rule is scanned: the torch.cond suggestions (TS601) apply to files with any finding.
+    # Every rule is scanned: the fix stage's own rules (TS601, torch.cond) apply to files with any finding.
     found = scan(paths, dataclasses.replace(config, select=(), ignore=()), root=root)
     errors = [FileError(e.path, e.reason) for e in found.errors]
     manual = [ManualItem(f.path, f.line, f.column, f.rule, f.api, f.recipe, "no automatic rewrite for C++")
               for f in found.findings if language_of(f.path) == "cpp" and f.rule in enabled]
+    own_rules = enabled & set(finders())
     wanted = [f for f in found.findings if language_of(f.path) != "cpp"
-              and (f.rule in enabled or cond.RULE in enabled)]
+              and (f.rule in enabled or own_rules)]
     python = sorted({f.path for f in wanted})
     work = [(os.path.join(root, relpath), relpath, enabled, unsafe, write) for relpath in python]
     fixes = []

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from migrate.scan.cli import ProgressBar, add_selection_arguments, config_or_report
+from migrate.cli_common import ProgressBar, add_selection_arguments, config_or_report
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 

@@ -7,6 +7,8 @@ from typing import Callable
 
 import libcst as cst
 
+from migrate.scan.model import FileError  # one type for a file that failed, in scan and fix
+
 SCHEMA_VERSION = 1
 SAFETIES = ("safe", "unsafe")
 
@@ -84,17 +86,6 @@ class FileFix:
 
     def to_dict(self) -> dict:
         return {"path": self.path, "diff": self.diff, "rewrites": [r.to_dict() for r in self.rewrites]}
-
-
-@dataclass(frozen=True)
-class FileError:
-    path: str
-    reason: str
-    # True when the file had rewrites that could not be made (compile check or write failed): exit 2.
-    blocking: bool = field(default=False, compare=False)
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "reason": self.reason}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from migrate.cli_common import comma_list
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -23,20 +25,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fix-json", metavar="FILE", help="use this `migrate fix --format json` output instead of running the codemods")
     parser.add_argument("--convert-json", metavar="FILE", help="use this `migrate convert --format json` output instead of converting")
     parser.add_argument("--no-fix", action="store_true", help="do not compute codemod suggestions (the catalogue's fixable field is used)")
-    parser.add_argument("--only", type=_names, metavar="A,B",
+    parser.add_argument("--only", type=comma_list, metavar="A,B",
                         help="convert only the targets with these names (shell patterns, e.g. 'My*')")
-    parser.add_argument("--strategies", type=_names, metavar="A,B", help="conversion strategies to run (default: all)")
-    parser.add_argument("--skip", type=_names, metavar="A,B", help="conversion strategies to leave out")
+    parser.add_argument("--strategies", type=comma_list, metavar="A,B", help="conversion strategies to run (default: all)")
+    parser.add_argument("--skip", type=comma_list, metavar="A,B", help="conversion strategies to leave out")
     parser.add_argument("--threads", type=int, metavar="N", help="threads for latency measurement (converter default: 1)")
     parser.add_argument("--timeout", type=float, metavar="S", help="seconds per target before it is stopped (converter default)")
     parser.add_argument("--cpp", action="store_true", help="also run the C++ runners (cpp.torchscript, cpp.aoti)")
     parser.add_argument("--example-inputs", metavar="FILE", help="inputs for a .pt archive target (a tuple saved with torch.save)")
     parser.add_argument("--title", default="", help="report title")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings or failures")
-
-
-def _names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _error(console, message: str) -> None:

@@ -252,7 +252,7 @@ def _to_dict(result) -> dict:
 
 def _call_scan(path: str) -> dict:
     from migrate.scan import scan
-    from migrate.scan.cli import scan_config_for
+    from migrate.config import scan_config_for
 
     return _to_dict(scan([path], config=scan_config_for(path)))
 
@@ -260,7 +260,7 @@ def _call_scan(path: str) -> dict:
 def _call_fix(path: str) -> dict:
     """Every rewrite the codemods would make, safe and unsafe, computed without writing anything."""
     from migrate.fix import suggest
-    from migrate.scan.cli import scan_config_for
+    from migrate.config import scan_config_for
 
     accepted = inspect.signature(suggest).parameters
     options = {k: v for k, v in (("config", scan_config_for(path)), ("unsafe", True)) if k in accepted}

@@ -16,8 +16,8 @@ import sys
 import tempfile
 import time
 
-from migrate.scan.engine import scan
-from migrate.scan.files import discover, scan_root
+from migrate.scan.batch import scan
+from migrate.scan.discover import discover, scan_root
 from migrate.scan.model import ScanConfig
 
 

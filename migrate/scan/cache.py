@@ -22,18 +22,14 @@ from migrate.scan.model import Finding
 CACHE_FORMAT = 1
 
 
-def default_cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "torchscript-migrate", "scan")
-
-
 def fingerprint() -> str:
     """What invalidates every entry: the tool version, the catalogue and the analyser's own sources."""
     digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
     package = resources.files("migrate.scan")
-    for name in ("catalogue.toml", "collect.py", "python.py", "resolve.py", "prefilter.py", "analyze.py",
-                 "cpp.py", "star_imports.py"):
+    for name in ("catalogue.toml", "fixable.toml", "collect.py", "matches.py", "resolve.py", "prefilter.py",
+                 "analyze.py", "cpp.py", "star_imports.py"):
         digest.update(package.joinpath(name).read_bytes())
+    digest.update(resources.files("migrate").joinpath("source_text.py").read_bytes())
     return digest.hexdigest()[:16]
 
 

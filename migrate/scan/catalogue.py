@@ -1,4 +1,5 @@
-"""The rule catalogue (catalogue.toml): loading, lookup by API name, selection by id or prefix."""
+"""The rule catalogue (catalogue.toml): loading, lookup by API name, selection by id or prefix, and
+which rules `migrate fix` rewrites in which context (fixable.toml, generated from migrate/fix/rewrites)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,18 @@ def load_rules() -> tuple[Rule, ...]:
             raise ValueError(f"catalogue entry {rule.id}: bad severity or fixable")
         rules.append(rule)
     return tuple(rules)
+
+
+@functools.lru_cache(maxsize=1)
+def _fixable_table() -> dict[str, dict[str, str]]:
+    return tomllib.loads(resources.files("migrate.scan").joinpath("fixable.toml").read_text("utf-8"))["fixable"]
+
+
+def fixable_in(rule_id: str, context: str, owner: str | None = None) -> str:
+    """safe | unsafe | none: the rewrite `migrate fix` has for the rule in this match context (`owner`:
+    the kind of definition a decorator stands on, "function" or "class")."""
+    contexts = _fixable_table().get(rule_id, {})
+    return contexts.get(f"{context}:{owner}") or contexts.get(context) or "none"
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,92 +1,18 @@
 """`migrate scan PATH...`: report TorchScript constructs. Exit 0 clean, 1 findings at or above
 --fail-on, 2 usage or configuration error.
 
-`add_selection_arguments` and `scan_config_from_args` are shared with `migrate fix`.
+The file and rule selection options are migrate/cli_common.py's, shared with `migrate fix`.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from migrate.config import ConfigError, load_config
-from migrate.scan.catalogue import unknown_rule_patterns
-from migrate.scan.model import SEVERITIES, ScanConfig
+from migrate.cli_common import ProgressBar, add_selection_arguments, config_or_report
+from migrate.scan.model import SEVERITIES
 
 FORMATS = ("terminal", "json", "sarif", "markdown", "github", "junit")
-
-
-def _csv(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
-def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
-    parser.add_argument("--select", type=_csv, help="rule ids or prefixes to report, comma-separated (e.g. TS1,TS201)")
-    parser.add_argument("--ignore", type=_csv, help="rule ids or prefixes to leave out, comma-separated")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                        help="skip paths matching this gitignore-style glob (repeatable; adds to the config's)")
-    parser.add_argument("--include", action="append", default=[], metavar="GLOB",
-                        help="scan only paths matching this glob (repeatable; replaces the config's)")
-    parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
-                        help="also scan files that .gitignore excludes")
-    parser.add_argument("--force-exclude", action="store_true",
-                        help="apply include/exclude to files named on the command line too (for pre-commit)")
-    parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.migrate] from this file")
-    parser.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
-    parser.add_argument("--cache-dir", help="cache folder (default: ~/.cache/torchscript-migrate/scan)")
-
-
-def scan_config_from_args(args: argparse.Namespace) -> tuple[ScanConfig, object]:
-    """ScanConfig from [tool.migrate] overridden by the command line. Raises ConfigError."""
-    project = load_config(args.paths[0] if args.paths else ".", args.config)
-    select = args.select if args.select is not None else project.get("select", ())
-    ignore = args.ignore if args.ignore is not None else project.get("ignore", ())
-    unknown = unknown_rule_patterns(tuple(select) + tuple(ignore))
-    if unknown:
-        raise ConfigError(f"unknown rule id or prefix: {', '.join(unknown)} (see `migrate rules`)")
-    # Globs are relative to the folder of the pyproject.toml (else the scan root); finding paths to the root.
-    respect = args.respect_gitignore if args.respect_gitignore is not None else project.get("respect-gitignore", True)
-    config = ScanConfig(
-        include=tuple(args.include) or project.get("include", ()),
-        exclude=tuple(project.get("exclude", ())) + tuple(args.exclude),
-        select=tuple(select), ignore=tuple(ignore), respect_gitignore=respect, jobs=args.jobs,
-        cache_dir="" if args.no_cache else args.cache_dir,
-        max_file_bytes=project.get("max-file-size", ScanConfig.max_file_bytes),
-        base=os.path.dirname(os.path.abspath(project.path)) if project.path else None,
-        force_exclude=args.force_exclude,
-    )
-    return config, project
-
-
-def config_or_report(args: argparse.Namespace, err) -> tuple[ScanConfig, object] | None:
-    """`scan_config_from_args` for a command: configuration warnings printed on `err`; None (after an
-    error message) on a configuration error or when none of the paths exists."""
-    from rich.markup import escape
-
-    try:
-        config, project = scan_config_from_args(args)
-    except ConfigError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        return None
-    for warning in project.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    missing = [p for p in args.paths if not os.path.lexists(p)]
-    if missing and len(missing) == len(args.paths):
-        err.print(f"[red]error:[/] no such file or directory: {escape(', '.join(missing))}", highlight=False,
-                  soft_wrap=True)
-        return None
-    return config, project
-
-
-def scan_config_for(path: str) -> ScanConfig:
-    """The ScanConfig `migrate scan PATH` uses with no options: [tool.migrate] of the nearest
-    pyproject.toml applied (for callers such as `migrate report`). Raises ConfigError."""
-    parser = argparse.ArgumentParser()
-    add_selection_arguments(parser)
-    return scan_config_from_args(parser.parse_args([path]))[0]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -106,40 +32,12 @@ def fails(findings, fail_on: str) -> bool:
     return any(SEVERITIES.index(f.severity) >= threshold for f in findings)
 
 
-class ProgressBar:
-    """Progress for long work: a rich bar on stderr, shown only in a terminal and only once there are at
-    least `min_total` items. Call it as `progress(done, total)`; use it as a context manager."""
-
-    def __init__(self, console, label: str, min_total: int = 50) -> None:
-        self.console, self.label, self.min_total = console, label, min_total
-        self.bar = self.task = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if total < self.min_total or not self.console.is_terminal:
-            return
-        if self.bar is None:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                console=self.console, transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task(self.label, total=total)
-        self.bar.update(self.task, completed=done)
-
-    def __enter__(self) -> "ProgressBar":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
 
     from migrate.scan import ci_formats, output
-    from migrate.scan.engine import scan
+    from migrate.scan.batch import scan
 
     err = Console(stderr=True)
     loaded = config_or_report(args, err)

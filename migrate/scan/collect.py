@@ -2,7 +2,7 @@
 
 Every dotted name read (with its scope and its position in the flow), every binding (imports,
 assignments, defs, parameters, ...), `__constants__` in classes and signature type comments. Names are
-resolved afterwards (resolve.py), when every scope is complete; python.py turns them into matches.
+resolved afterwards (resolve.py), when every scope is complete; matches.py turns them into matches.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
-"""Plain data that crosses the scanner's boundaries: rules, findings, errors, results, config."""
+"""Plain data that crosses the scanner's boundaries: rules, findings, errors, results (the scan's
+configuration, ScanConfig, is migrate.config's and importable from here too)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+
+from migrate.config import ScanConfig
 
 SEVERITIES = ("info", "warning", "error")  # ascending
 FIXABLE = ("safe", "unsafe", "none")
 SCHEMA_VERSION = 1
+__all__ = ["Rule", "Finding", "FileError", "ScanConfig", "ScanResult", "SEVERITIES", "FIXABLE"]
 
 
 @dataclass(frozen=True)
@@ -55,27 +59,15 @@ class Finding:
 
 @dataclass(frozen=True)
 class FileError:
+    """A file that could not be scanned or rewritten, with the reason (scan and fix both report these)."""
+
     path: str
     reason: str
+    # fix: True when the file had rewrites that could not be made (compile check or write failed): exit 2.
+    blocking: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class ScanConfig:
-    """What to scan and report. Defaults match the CLI's defaults."""
-
-    include: tuple[str, ...] = ()  # glob patterns; empty = every .py and C++ source
-    exclude: tuple[str, ...] = ()
-    select: tuple[str, ...] = ()  # rule ids or prefixes; empty = all
-    ignore: tuple[str, ...] = ()
-    respect_gitignore: bool = True
-    jobs: int = 0  # 0 = number of CPUs
-    cache_dir: str | None = None  # None = default user cache; "" = no cache
-    max_file_bytes: int = 20_000_000
-    base: str | None = None  # folder include/exclude globs are relative to (pyproject's); None = scan root
-    force_exclude: bool = False  # include/exclude also apply to files named explicitly (as pre-commit names them)
+        return {"path": self.path, "reason": self.reason}
 
 
 @dataclass(frozen=True)

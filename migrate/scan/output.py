@@ -118,7 +118,7 @@ def read_source_lines(root: str, relpath: str) -> list[str]:
             text = handle.read().decode("utf-8", errors="replace")
     except OSError:
         return []
-    from migrate.scan.prefilter import split_lines
+    from migrate.source_text import split_lines
 
     return [line.rstrip("\r\n") for line in split_lines(text)]
 

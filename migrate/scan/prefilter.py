@@ -29,6 +29,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from migrate.source_text import split_lines, statement_start
+
 PY_TRIGGERS = (b"jit", b"mobile_optimizer", b"__constants__")
 # A signature type comment is `# type: (...) -> ...` (collect.TYPE_COMMENT); `# type: ignore` is not one.
 PY_TYPE_COMMENT = re.compile(rb"#[ \t]*type:[ \t]*\(")
@@ -202,11 +204,6 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _start_line(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", None)
-    return min([node.lineno, *(d.lineno for d in decorators)]) if decorators else node.lineno
-
-
 @dataclass(frozen=True)
 class Relevant:
     """Kept statements: line `i` (1-based) of `source` is line `line_map[i - 1]` of the original;
@@ -257,7 +254,7 @@ def relevant_source(text: str) -> Relevant | None:
     def keep(statements: list[ast.stmt], top: bool = False) -> bool:
         any_kept = False
         for node in statements:
-            start, end = _start_line(node), node.end_lineno or node.lineno
+            start, end = statement_start(node), node.end_lineno or node.lineno
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 add(start, end, top)
                 any_kept = True
@@ -270,7 +267,7 @@ def relevant_source(text: str) -> Relevant | None:
                 continue
             any_kept = True
             body = node.body if is_class else None
-            first = _start_line(body[0]) if body else 0
+            first = statement_start(body[0]) if body else 0
             if body and first > node.lineno and not lines[first - 1][:body[0].col_offset].strip():
                 kept_nodes[-1:] = [*node.decorator_list, *node.bases, *node.keywords]  # the body is checked as kept
                 add(start, first - 1, top)
@@ -303,11 +300,3 @@ def relevant_source(text: str) -> Relevant | None:
     for index, original in enumerate(line_map, 1):
         first_synthetic.setdefault(original, index)
     return Relevant(source, line_map, [first_synthetic[n] for n in top_starts])
-
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as Python's tokenizer sees them (only \\n, \\r\\n and \\r end a line), ends kept."""
-    return _LINE.findall(text)

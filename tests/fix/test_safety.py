@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from migrate.fix import apply, fix_source, suggest
-from migrate.fix.files import WriteError, read_source, write_atomic
+from migrate.fix.writeback import WriteError, read_source, write_atomic
 from migrate.scan.model import ScanConfig
 
 CONFIG = ScanConfig(cache_dir="", jobs=1)

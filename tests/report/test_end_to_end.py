@@ -44,7 +44,7 @@ def net():
 
 @pytest.mark.skipif(
     importlib.util.find_spec("torch") is None or importlib.util.find_spec("migrate.convert.supervisor") is None
-    or importlib.util.find_spec("migrate.scan.engine") is None,
+    or importlib.util.find_spec("migrate.scan.batch") is None,
     reason="needs torch and the scan and convert stages",
 )
 def test_report_on_a_tiny_project(tmp_path, monkeypatch):

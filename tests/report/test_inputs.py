@@ -149,6 +149,6 @@ def test_fix_is_asked_for_unsafe_rewrites_too(monkeypatch):
 
     monkeypatch.setattr(migrate.fix, "suggest", suggest, raising=False)
     assert inputs._call_fix("src") == {"schema_version": 1, "files": []}
-    from migrate.scan.cli import scan_config_for
+    from migrate.config import scan_config_for
 
     assert seen == {"paths": ["src"], "config": scan_config_for("src"), "unsafe": True}  # [tool.migrate] applied

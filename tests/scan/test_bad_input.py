@@ -133,18 +133,18 @@ def test_directory_named_like_a_python_file(tmp_path):
 
 
 def test_unreadable_file(tmp_path, monkeypatch):
-    from migrate.scan import engine
+    from migrate.scan import batch
 
     write(tmp_path / "secret.py", JIT)
     write(tmp_path / "good.py", JIT)
-    real = engine._read
+    real = batch._read
 
     def fake_read(path):
         if path.endswith("secret.py"):
             raise PermissionError(13, "Permission denied", path)
         return real(path)
 
-    monkeypatch.setattr(engine, "_read", fake_read)
+    monkeypatch.setattr(batch, "_read", fake_read)
     found, errors = _by_path(_scan(tmp_path, jobs=1))
     assert found == {"good.py"} and errors == {"secret.py": "permission denied"}
 
@@ -153,7 +153,7 @@ def test_unreadable_directory_and_missing_path(tmp_path, monkeypatch):
     result = scan([str(tmp_path / "nope")], ScanConfig(cache_dir=""), root=str(tmp_path))
     assert [(e.path, e.reason) for e in result.errors] == [("nope", "no such file or directory")]
 
-    from migrate.scan import files
+    from migrate.scan import discover
 
     write(tmp_path / "locked" / "a.py", JIT)
     write(tmp_path / "open" / "b.py", JIT)
@@ -164,7 +164,7 @@ def test_unreadable_directory_and_missing_path(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied", path)
         return real(path)
 
-    monkeypatch.setattr(files.os, "scandir", fake_scandir)
+    monkeypatch.setattr(discover.os, "scandir", fake_scandir)
     found, errors = _by_path(_scan(tmp_path))
     assert found == {"open/b.py"} and errors == {"locked": "cannot list directory: Permission denied"}
 

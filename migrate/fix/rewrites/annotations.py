@@ -6,11 +6,11 @@ import libcst as cst
 
 from migrate.fix.model import Import
 from migrate.fix.tree import import_bindings
-from migrate.fix.rewrites.base import Context, in_place_of, positional, refuse, remove, replace, rewrite, updated_arg
-from migrate.scan.python import Match
+from migrate.fix.rewrites.base import Rewriter, RewriteContext, in_place_of, positional, refuse, remove, replace, rewrite, updated_arg
+from migrate.scan.matches import Match
 
 
-def annotate(match: Match, ctx: Context):
+def annotate(match: Match, ctx: RewriteContext):
     """`torch.jit.annotate(T, v)` -> `v`; `x = torch.jit.annotate(T, v)` -> `x: T = v`."""
     original = match.call
     args = positional(original) if original is not None else None
@@ -35,7 +35,7 @@ def annotate(match: Match, ctx: Context):
     return rewrite("safe", reason, edits, match)
 
 
-def _declared_global(ctx: Context, node: cst.CSTNode, name: str) -> bool:
+def _declared_global(ctx: RewriteContext, node: cst.CSTNode, name: str) -> bool:
     """Whether `name` is declared global/nonlocal in the function holding node (an annotation would not compile)."""
     function = ctx.tree.function(node)
     if function is None:
@@ -54,7 +54,7 @@ def _declared_global(ctx: Context, node: cst.CSTNode, name: str) -> bool:
     return found
 
 
-def final(match: Match, ctx: Context):
+def final(match: Match, ctx: RewriteContext):
     """`torch.jit.Final[T]` -> `typing.Final[T]` (from typing import Final, when the name is free)."""
     bindings = import_bindings(ctx.tree.module)
     if bindings.get("Final", (None, None, None))[:2] == ("typing", "Final"):
@@ -67,7 +67,7 @@ def final(match: Match, ctx: Context):
                    [replace(match.node, lambda updated: expr)], match, imports=imports)
 
 
-def _only_torch_final(ctx: Context) -> bool:
+def _only_torch_final(ctx: RewriteContext) -> bool:
     """Whether every `Final` spelled in the module is the attribute of torch.jit (so the bare name is free)."""
     class Visitor(cst.CSTVisitor):
         bare = False
@@ -84,7 +84,7 @@ def _only_torch_final(ctx: Context) -> bool:
     return not Visitor.bare
 
 
-def constants(match: Match, ctx: Context):
+def constants(match: Match, ctx: RewriteContext):
     """`__constants__ = [...]` in an nn.Module class body -> removed (unless the code reads it)."""
     if ctx.tree.name_counts.get("__constants__", 0) > sum(1 for m in ctx.matches if m.rule.id == "TS310"):
         return refuse("__constants__ is also read in this file: remove those reads first")
@@ -92,4 +92,8 @@ def constants(match: Match, ctx: Context):
                    [remove(match.node)], None)
 
 
-REWRITES = {("TS305", "call"): annotate, ("TS306", "annotation"): final, ("TS310", "class-attribute"): constants}
+REWRITES = (
+    Rewriter("TS305", "call", "safe", annotate),
+    Rewriter("TS306", "annotation", "safe", final),
+    Rewriter("TS310", "class-attribute", "safe", constants),
+)

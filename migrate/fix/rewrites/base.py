@@ -1,23 +1,69 @@
-"""Shared pieces of the rewrites: the context they read and small builders.
+"""Shared pieces of the rewrites: how a family declares them, the context they read, small builders.
 
 A rewrite is a function `(match, context) -> Rewrite | Refusal`. It inspects the original tree and
 returns edits (functions of the updated node, so that rewrites of nested constructs compose) or a
-refusal with the reason; it never edits the tree itself (the engine applies every edit in one pass).
+refusal with the reason; it never edits the tree itself (fix/transform.py applies every edit in one
+pass). A family module declares its rewrites in `REWRITES`, a tuple of `Rewriter` (one rule in one
+context of the scanner's matches) and `Finder` (a rule the fix stage finds itself, catalogue stage "fix").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 import libcst as cst
 
 from migrate.fix.model import Edit, Import, Refusal, Rewrite
 from migrate.fix.tree import Tree, dotted
-from migrate.scan.python import Match, dotted_parts
+from migrate.scan.matches import Match, dotted_parts
+
+
+SAFETIES = ("safe", "unsafe")
+
+
+@dataclass(frozen=True)
+class Rewriter:
+    """The rewrite of `rule` where the scanner matches it in `context` (Match.context: call, decorator,
+    annotation, class-attribute). `safety` is what a scan reports as the finding's `fixable`."""
+
+    rule: str
+    context: str
+    safety: str
+    function: Callable  # (Match, RewriteContext) -> Rewrite | Refusal
+    owners: tuple[str, ...] = ()  # a decorator's definition kinds it applies to ("function", "class"); () = any
+
+    def __post_init__(self) -> None:
+        if self.safety not in SAFETIES:
+            raise ValueError(f"{self.rule} {self.context}: safety must be safe or unsafe")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """How migrate/scan/fixable.toml names the context: `decorator`, or `decorator:function`."""
+        return tuple(f"{self.context}:{owner}" for owner in self.owners) or (self.context,)
+
+
+@dataclass(frozen=True)
+class Finder:
+    """A rule the fix stage finds itself (catalogue stage "fix"; the scanner never reports it). It runs in
+    files that hold at least one TorchScript finding. `tops(module)`: the top-level statements it reads;
+    `find(ctx)`: (node, Rewrite | Refusal) for each construct found."""
+
+    rule: str
+    context: str
+    safety: str
+    tops: Callable[[cst.Module], set[int]]
+    find: Callable[["RewriteContext"], Iterable[tuple[cst.CSTNode, object]]]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.context,)
 
 
 @dataclass
-class Context:
+class RewriteContext:
+    """What every rewrite of one file reads: the tree around the matches, all matches of the file."""
+
     tree: Tree
     matches: list[Match]
     taken: set[str] = field(default_factory=set)  # names given to new functions in this file
@@ -128,7 +174,7 @@ _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cs
           cst.GeneratorExp, cst.Ellipsis)
 
 
-def in_place_of(ctx: Context, call: cst.CSTNode):
+def in_place_of(ctx: RewriteContext, call: cst.CSTNode):
     """A function that makes an expression fit where `call` stood: `annotate(T, a + b).f()` -> `(a + b).f()`."""
     parent = ctx.tree.parent(call)
     keep = isinstance(parent, _ANY_EXPRESSION) and not (isinstance(parent, cst.Arg) and parent.star)

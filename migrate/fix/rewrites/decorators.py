@@ -7,9 +7,9 @@ calls it) and @torch.jit.script_if_tracing. Unsafe: @torch.jit.export, @torch.ji
 
 from __future__ import annotations
 
-from migrate.fix.rewrites.base import Context, refuse, remove, rewrite
+from migrate.fix.rewrites.base import Rewriter, RewriteContext, refuse, remove, rewrite
 from migrate.fix.tree import decorator_of
-from migrate.scan.python import Match
+from migrate.scan.matches import Match
 
 REASONS = {
     "TS101": ("safe", "the function stays eager Python; torch.export and torch.compile trace it when a model calls it"),
@@ -25,7 +25,7 @@ DROP_REASON = ("unsafe", "with drop=True TorchScript replaced this method with a
                          "traced: check that the call path is wanted")
 
 
-def remove_decorator(match: Match, ctx: Context):
+def remove_decorator(match: Match, ctx: RewriteContext):
     decorator = decorator_of(match)
     if decorator is None:
         return refuse("decorator not found on its definition")
@@ -39,4 +39,6 @@ def remove_decorator(match: Match, ctx: Context):
     return rewrite(safety, reason, [remove(decorator)], match, notes=notes)
 
 
-REWRITES = {(rule, "decorator"): remove_decorator for rule in REASONS}
+# A scripted class needs a human (its methods are compiled too): TS101's decorator rewrite is for functions.
+REWRITES = tuple(Rewriter(rule, "decorator", safety, remove_decorator, ("function",) if rule == "TS101" else ())
+                 for rule, (safety, _) in REASONS.items())

@@ -11,8 +11,8 @@ from __future__ import annotations
 import libcst as cst
 
 from migrate.fix.rewrites import lookup
-from migrate.fix.rewrites.base import Context, in_place_of, positional, refuse, replace, rewrite
-from migrate.scan.python import Match
+from migrate.fix.rewrites.base import Rewriter, RewriteContext, in_place_of, positional, refuse, replace, rewrite
+from migrate.scan.matches import Match
 
 REASON = "outside TorchScript fork runs the function at once; the direct call computes the same value"
 
@@ -32,7 +32,7 @@ class _Reads(cst.CSTVisitor):
         return False
 
 
-def _wait_calls(ctx: Context) -> dict[cst.Call, Match]:
+def _wait_calls(ctx: RewriteContext) -> dict[cst.Call, Match]:
     return {m.call: m for m in ctx.matches_of("TS404") if m.call is not None and m.context == "call"}
 
 
@@ -41,7 +41,7 @@ def _only_arg(call: cst.Call) -> cst.BaseExpression | None:
     return args[0].value if args is not None and len(args) == 1 and len(call.args) == 1 else None
 
 
-def pair_problem(fork: Match, ctx: Context) -> str | None:
+def pair_problem(fork: Match, ctx: RewriteContext) -> str | None:
     """None when every value the fork returns reaches only torch.jit.wait in the same scope."""
     waits = _wait_calls(ctx)
     parent = ctx.tree.parent(fork.call)
@@ -68,7 +68,7 @@ def pair_problem(fork: Match, ctx: Context) -> str | None:
     return None
 
 
-def fork(match: Match, ctx: Context):
+def fork(match: Match, ctx: RewriteContext):
     original = match.call
     if not original.args or original.args[0].keyword is not None or original.args[0].star:
         return refuse("cannot read the forked function: rewrite it by hand")
@@ -86,7 +86,7 @@ def fork(match: Match, ctx: Context):
     return rewrite("safe", REASON, [replace(original, build)], match)
 
 
-def wait(match: Match, ctx: Context):
+def wait(match: Match, ctx: RewriteContext):
     original = match.call
     value = _only_arg(original)
     if value is None:
@@ -105,4 +105,4 @@ def wait(match: Match, ctx: Context):
                    [replace(original, lambda updated: fit(updated.args[0].value))], match)
 
 
-REWRITES = {("TS403", "call"): fork, ("TS404", "call"): wait}
+REWRITES = (Rewriter("TS403", "call", "safe", fork), Rewriter("TS404", "call", "safe", wait))

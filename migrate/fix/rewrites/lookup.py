@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrate.fix.rewrites.base import Context
-from migrate.scan.python import dotted_parts
+from migrate.fix.rewrites.base import RewriteContext
+from migrate.scan.matches import dotted_parts
 
 TENSOR_FACTORIES = frozenset({
     "randn", "rand", "randint", "zeros", "ones", "full", "empty", "tensor", "as_tensor", "arange", "linspace",
@@ -85,7 +85,7 @@ class _Bindings(cst.CSTVisitor):
     visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
 
 
-def bindings(ctx: Context, at: cst.CSTNode, name: str) -> _Bindings | None:
+def bindings(ctx: RewriteContext, at: cst.CSTNode, name: str) -> _Bindings | None:
     """How the scope that holds `at` binds `name` (None when it is a parameter there, or not bound there)."""
     scope = ctx.tree.scope(at)
     if isinstance(scope, (cst.FunctionDef, cst.Lambda)):
@@ -110,7 +110,7 @@ def bindings(ctx: Context, at: cst.CSTNode, name: str) -> _Bindings | None:
     return found
 
 
-def is_function(ctx: Context, expr: cst.BaseExpression) -> bool:
+def is_function(ctx: RewriteContext, expr: cst.BaseExpression) -> bool:
     """Whether the expression is certainly a plain function (a lambda or a name bound only by `def`)."""
     if isinstance(expr, cst.Lambda):
         return True
@@ -121,7 +121,7 @@ def is_function(ctx: Context, expr: cst.BaseExpression) -> bool:
     return False
 
 
-def is_class(ctx: Context, expr: cst.BaseExpression) -> bool:
+def is_class(ctx: RewriteContext, expr: cst.BaseExpression) -> bool:
     if isinstance(expr, cst.Name):
         found = bindings(ctx, expr, expr.value)
         return (found is not None and not found.values and not found.other and bool(found.defs)
@@ -136,7 +136,7 @@ def is_tensor_factory(expr: cst.BaseExpression) -> bool:
     return False
 
 
-def tuple_kind(ctx: Context, expr: cst.BaseExpression) -> str:
+def tuple_kind(ctx: RewriteContext, expr: cst.BaseExpression) -> str:
     """'tuple', 'single' (certainly not a tuple: one input) or 'unknown'."""
     if isinstance(expr, cst.Tuple):
         return "tuple"
@@ -151,7 +151,7 @@ def tuple_kind(ctx: Context, expr: cst.BaseExpression) -> str:
     return "unknown"
 
 
-def single_value(ctx: Context, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+def single_value(ctx: RewriteContext, expr: cst.BaseExpression) -> cst.BaseExpression | None:
     """The one expression a name is assigned from in its scope (None if bound otherwise or more than once)."""
     if not isinstance(expr, cst.Name):
         return None

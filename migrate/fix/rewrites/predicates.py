@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrate.fix.rewrites.base import Context, refuse, replace, rewrite
-from migrate.scan.python import Match, dotted_parts
+from migrate.fix.rewrites.base import Rewriter, RewriteContext, refuse, replace, rewrite
+from migrate.scan.matches import Match, dotted_parts
 
 SIDE_EFFECT_CALLS = frozenset({"print", "warn", "open", "input", "breakpoint", "set_trace", "checkpoint",
                                "has_torch_function", "has_torch_function_unary", "has_torch_function_variadic",
@@ -46,7 +46,7 @@ class _Effects(cst.CSTVisitor):
         return False
 
 
-def _guard(ctx: Context, call: cst.Call):
+def _guard(ctx: RewriteContext, call: cst.Call):
     """(the If/IfExp whose test holds the call, whether the call is negated there) or (None, False)."""
     negated = False
     child: cst.CSTNode = call
@@ -61,7 +61,7 @@ def _guard(ctx: Context, call: cst.Call):
     return None, False
 
 
-def _eager_branch(ctx: Context, guard, negated: bool) -> list[cst.CSTNode]:
+def _eager_branch(ctx: RewriteContext, guard, negated: bool) -> list[cst.CSTNode]:
     """The code that runs when the old predicate is False (the branch TorchScript skipped)."""
     if negated:
         return [guard.body]
@@ -77,7 +77,7 @@ def _eager_branch(ctx: Context, guard, negated: bool) -> list[cst.CSTNode]:
     return []
 
 
-def predicate(match: Match, ctx: Context):
+def predicate(match: Match, ctx: RewriteContext):
     original = match.call
     if original.args:
         return refuse("the predicate is called with arguments: rewrite it by hand")
@@ -104,4 +104,4 @@ def predicate(match: Match, ctx: Context):
                    imports=imports)
 
 
-REWRITES = {("TS401", "call"): predicate, ("TS402", "call"): predicate}
+REWRITES = (Rewriter("TS401", "call", "unsafe", predicate), Rewriter("TS402", "call", "unsafe", predicate))

@@ -17,9 +17,9 @@ import re
 import libcst as cst
 
 from migrate.fix.rewrites import lookup
-from migrate.fix.rewrites.base import (Context, argument, in_place_of, as_keyword, bare, call, keywords, map_args, positional,
-                                       refuse, renamed, replace, rewrite, updated_arg)
-from migrate.scan.python import Match
+from migrate.fix.rewrites.base import (Rewriter, RewriteContext, argument, in_place_of, as_keyword, bare, call,
+                                       keywords, map_args, positional, refuse, renamed, replace, rewrite, updated_arg)
+from migrate.scan.matches import Match
 
 TODO_INPUTS = "# TODO(migrate): give torch.export.export example inputs (a tuple of forward's arguments)"
 TRACE_DROPPED = ("optimize", "check_trace", "check_inputs", "check_tolerance", "strict", "_force_outplace",
@@ -28,7 +28,7 @@ _TS_SUFFIX = re.compile(r"\.(pt|pth|ts|jit|zip|ptl|torchscript)$")
 
 
 # -- trace ----------------------------------------------------------------------------------------------
-def _inputs(ctx: Context, arg: cst.Arg | None):
+def _inputs(ctx: RewriteContext, arg: cst.Arg | None):
     """(original expression of the tuple of example inputs, how to build it from the updated one) or a reason."""
     if arg is None:
         return None, lambda updated: cst.Tuple([]), None
@@ -48,7 +48,7 @@ def _inputs(ctx: Context, arg: cst.Arg | None):
                         f"inputs: write torch.export.export(model, args) by hand")
 
 
-def trace_plan(match: Match, ctx: Context):
+def trace_plan(match: Match, ctx: RewriteContext):
     """What the trace rewrite needs: (module arg, inputs arg, build inputs, kwargs arg, dropped names) or a reason."""
     original = match.call
     if positional(original) is None:
@@ -80,7 +80,7 @@ def trace_plan(match: Match, ctx: Context):
     return module_arg, inputs_arg, build_inputs, kwargs_arg, dropped
 
 
-def trace(match: Match, ctx: Context):
+def trace(match: Match, ctx: RewriteContext):
     plan = trace_plan(match, ctx)
     if isinstance(plan, str):
         return refuse(plan)
@@ -110,7 +110,7 @@ def trace(match: Match, ctx: Context):
 
 
 # -- script (call) ------------------------------------------------------------------------------------------
-def script_call(match: Match, ctx: Context):
+def script_call(match: Match, ctx: RewriteContext):
     original = match.call
     target = argument(original, 0, "obj")
     if positional(original) is None or target is None:
@@ -162,7 +162,7 @@ def _pt2_path(expr: cst.BaseExpression):
     return None
 
 
-def _traced_from(ctx: Context, expr: cst.BaseExpression) -> Match | None:
+def _traced_from(ctx: RewriteContext, expr: cst.BaseExpression) -> Match | None:
     """The trace (or script) call that made `expr`: the call itself or the one assignment of a name."""
     value = lookup.single_value(ctx, expr) if isinstance(expr, cst.Name) else expr
     for candidate in ctx.matches:
@@ -172,7 +172,7 @@ def _traced_from(ctx: Context, expr: cst.BaseExpression) -> Match | None:
     return None
 
 
-def save(match: Match, ctx: Context):
+def save(match: Match, ctx: RewriteContext):
     original = match.call
     if positional(original) is None:
         return refuse("the call passes *args or **kwargs: rewrite it by hand")
@@ -223,7 +223,7 @@ def _is_module_call(expr: cst.BaseExpression) -> bool:
             and expr.func.attr.value == "module")
 
 
-def load(match: Match, ctx: Context):
+def load(match: Match, ctx: RewriteContext):
     original = match.call
     if positional(original) is None:
         return refuse("the call passes *args or **kwargs: rewrite it by hand")
@@ -261,7 +261,7 @@ NOTES = {
 }
 
 
-def drop_call(match: Match, ctx: Context):
+def drop_call(match: Match, ctx: RewriteContext):
     original = match.call
     target = argument(original, 0, "mod")
     if positional(original) is None or target is None:
@@ -274,11 +274,11 @@ def drop_call(match: Match, ctx: Context):
                    match, notes=notes)
 
 
-REWRITES = {
-    ("TS102", "call"): trace,
-    ("TS101", "call"): script_call,
-    ("TS201", "call"): save,
-    ("TS202", "call"): load,
-    ("TS203", "call"): drop_call,
-    ("TS204", "call"): drop_call,
-}
+REWRITES = (
+    Rewriter("TS102", "call", "unsafe", trace),
+    Rewriter("TS101", "call", "unsafe", script_call),
+    Rewriter("TS201", "call", "unsafe", save),
+    Rewriter("TS202", "call", "unsafe", load),
+    Rewriter("TS203", "call", "unsafe", drop_call),
+    Rewriter("TS204", "call", "unsafe", drop_call),
+)

@@ -1,6 +1,6 @@
 """Find TorchScript constructs in a libcst module.
 
-`find_matches(module)` is the one engine shared by the scanner and the codemods: it returns a `Match`
+`find_matches(module)` is the one matcher shared by the scanner and the codemods: it returns a `Match`
 per construct, holding the CST node (and its call, decorator owner or statement) so that `migrate fix`
 can rewrite exactly what `migrate scan` reports. It never imports or runs the scanned code.
 
@@ -14,34 +14,13 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from migrate.scan.catalogue import rule_by_id, rule_for_api
+from migrate.scan.catalogue import fixable_in, rule_by_id, rule_for_api
 from migrate.scan.collect import Collector, Site, dotted_parts
 from migrate.scan.model import Rule
 from migrate.scan.resolve import Resolver
 
-__all__ = ["Match", "find_matches", "dotted_parts", "FIX_CONTEXTS"]
+__all__ = ["Match", "find_matches", "dotted_parts"]
 _NN_MODULE_BASES = ("torch.nn.", "torch.jit.ScriptModule", "torch.jit.RecursiveScriptModule")
-
-# The contexts in which a rule's rewrite applies; elsewhere a finding is reported as not fixable.
-FIX_CONTEXTS = {
-    "TS101": {"call", "decorator"},
-    "TS102": {"call"},
-    "TS108": {"decorator"},
-    "TS201": {"call"},
-    "TS202": {"call"},
-    "TS203": {"call"},
-    "TS204": {"call"},
-    "TS301": {"decorator"},
-    "TS302": {"decorator"},
-    "TS303": {"decorator"},
-    "TS305": {"call"},
-    "TS306": {"annotation"},
-    "TS310": {"class-attribute"},
-    "TS401": {"call"},
-    "TS402": {"call"},
-    "TS403": {"call"},
-    "TS404": {"call"},
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,13 +69,14 @@ def _detail(rule: Rule, site: Site) -> str:
     return ""
 
 
-def _fixable(rule: Rule, site: Site) -> str:
-    if site.context not in FIX_CONTEXTS.get(rule.id, ()):
-        return "none"
-    if rule.id == "TS101" and site.context == "decorator":
-        # Removing @script is safe on a plain function; a scripted class needs a human.
-        return "safe" if isinstance(site.owner, cst.FunctionDef) else "none"
-    return rule.fixable
+def _owner_kind(owner) -> str | None:
+    return "function" if isinstance(owner, cst.FunctionDef) else "class" if isinstance(owner, cst.ClassDef) else None
+
+
+def _fixable(rule: Rule, context: str, owner=None) -> str:
+    """What `migrate fix` offers here: declared next to the rewrites (migrate/fix/rewrites, generated
+    into fixable.toml); a context no rewrite covers is "none"."""
+    return fixable_in(rule.id, context, _owner_kind(owner) if context == "decorator" else None)
 
 
 def find_matches(module: cst.Module, star_bindings: dict[str, dict[str, str]] | None = None) -> list[Match]:
@@ -114,17 +94,18 @@ def find_matches(module: cst.Module, star_bindings: dict[str, dict[str, str]] | 
         if hit is None:
             continue
         rule, api = hit
-        matches.append(Match(rule, api, site.node, site.context, _fixable(rule, site), _detail(rule, site),
-                             site.call, site.owner, site.top))
+        matches.append(Match(rule, api, site.node, site.context, _fixable(rule, site.context, site.owner),
+                             _detail(rule, site), site.call, site.owner, site.top))
     if collector.class_attributes:
         constants = rule_by_id("TS310")
         is_module = lambda name: name.startswith(_NN_MODULE_BASES)  # noqa: E731
         for local, node, owner, top in collector.class_attributes:
             if resolver.derives_from(local, is_module):
-                matches.append(Match(constants, constants.api, node, "class-attribute", constants.fixable,
-                                     owner=owner, top=top))
+                matches.append(Match(constants, constants.api, node, "class-attribute",
+                                     _fixable(constants, "class-attribute"), owner=owner, top=top))
     if collector.type_comments and collector.imports_torch:
         comment_rule = rule_by_id("TS311")
         for comment, owner, top in collector.type_comments:
-            matches.append(Match(comment_rule, comment_rule.api, comment, "comment", "none", owner=owner, top=top))
+            matches.append(Match(comment_rule, comment_rule.api, comment, "comment", _fixable(comment_rule, "comment"),
+                                 owner=owner, top=top))
     return matches

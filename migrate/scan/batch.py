@@ -10,9 +10,10 @@ import time
 
 from migrate.scan import star_imports
 from migrate.scan.analyze import analyze
-from migrate.scan.cache import ScanCache, content_hash, default_cache_dir
+from migrate.config import user_cache_dir
+from migrate.scan.cache import ScanCache, content_hash
 from migrate.scan.catalogue import select_rules
-from migrate.scan.files import SourceFile, discover, scan_root
+from migrate.scan.discover import SourceFile, discover, scan_root
 from migrate.scan.model import FileError, Finding, ScanConfig, ScanResult
 from migrate.workers import ITEM_TIME_LIMIT_S, Progress, map_in_workers
 
@@ -57,7 +58,7 @@ def scan(paths: list[str], config: ScanConfig | None = None, *, root: str | None
     root = os.path.abspath(root) if root else scan_root(paths)
     files, errors = discover(paths, root, config.include, config.exclude, config.respect_gitignore, config.base,
                              config.force_exclude)
-    cache_dir = default_cache_dir() if config.cache_dir is None else config.cache_dir
+    cache_dir = user_cache_dir("scan") if config.cache_dir is None else config.cache_dir
     cache = ScanCache(cache_dir or None, root)
     enabled = select_rules(config.select, config.ignore)
 

@@ -12,7 +12,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 
-from migrate.scan.analyze import DecodeError, decode_python
+from migrate.source_text import DecodeError, decode_python
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The pure core of the fix stage: source text in, rewritten text and a record of every decision out.
 
-1. `find_matches` on the whole parsed module (the same engine as `migrate scan`);
-2. one rewrite per match (migrate/fix/rewrites), each returning edits or a refusal with its reason,
-   plus the torch.cond suggestions for data-dependent branches in `forward`;
+1. `find_matches` on the whole parsed module (the same matching as `migrate scan`);
+2. one rewrite per match (the `Rewriter`s of migrate/fix/rewrites), each returning edits or a refusal
+   with its reason, plus what the `Finder`s find (rules of the fix stage, e.g. torch.cond for TS601);
 3. one transformer applies every edit in a single pass, then libcst's AddImportsVisitor and
    RemoveImportsVisitor add the imports the rewrites need and remove the ones they left unused;
 4. the result must parse and compile, else nothing is changed and the reason is returned.
@@ -16,16 +16,16 @@ import dataclasses
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
-from migrate.fix import cond
 from migrate.fix.model import ManualItem, Refusal, Rewrite, RewriteRecord, SourceOutcome
-from migrate.fix.rewrites import all_rewrites
-from migrate.fix.rewrites.base import Context
+from migrate.fix.rewrites import finders, rewriters
+from migrate.fix.rewrites.base import RewriteContext
 from migrate.fix.tree import Tree, import_bindings
-from migrate.scan.analyze import SUPPRESS, SUPPRESS_FILE, syntax_error_reason
-from migrate.scan.prefilter import split_lines
-from migrate.scan.python import find_matches
+from migrate.scan.catalogue import rule_by_id
+from migrate.scan.matches import find_matches
+from migrate.source_text import (SUPPRESS_FILE, StatementPositions, split_lines, statement_lines, suppressed,
+                                 syntax_error_reason)
 
 UNSAFE_SKIPPED = "unsafe rewrite not applied (run with --unsafe to apply it): "
 
@@ -60,57 +60,16 @@ def _with_comments(node, comments: list[str]):
     return node
 
 
-def _suppressed(lines: list[str], line: int, rule: str) -> bool:
-    if 0 < line <= len(lines):
-        hit = SUPPRESS.search(lines[line - 1])
-        if hit and (hit.group(1) is None or
-                    any(rule.startswith(code.strip()) for code in hit.group(1).split(",") if code.strip())):
-            return True
-    return False
-
-
-def statement_lines(text: str, module: cst.Module) -> list[int] | None:
-    """The first line of code of each top-level statement (Python's own parser: fast), or None when
-    its statements cannot be paired one to one with libcst's."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    starts: list[int] = []
-    previous_end = -1
-    for node in tree.body:
-        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
-        if start != previous_end:  # `a = 1; b = 2` is one libcst statement line
-            starts.append(start)
-        previous_end = node.end_lineno
-    return starts if len(starts) == len(module.body) else None
-
-
 class Positions:
     """1-based (line, column) of nodes, measured one top-level statement at a time where possible."""
 
     def __init__(self, text: str, module: cst.Module, tree: Tree) -> None:
-        self.module, self.tree = module, tree
-        self.lines = statement_lines(text, module)
-        self.per_statement: dict[int, tuple[dict, int]] = {}
-        self.whole = None
+        self.tree = tree
+        self.positions = StatementPositions(module, statement_lines(text, module))
 
     def __call__(self, node: cst.CSTNode) -> tuple[int, int]:
-        top = self.tree.top_of(node) if self.lines is not None else None
-        if top is None:
-            if self.whole is None:
-                self.whole = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
-            start = self.whole[node].start
-            return start.line, start.column + 1
-        if top not in self.per_statement:
-            statement = self.module.body[top]
-            single = self.module.with_changes(body=[statement], header=(), footer=())
-            positions = MetadataWrapper(single, unsafe_skip_copy=True).resolve(PositionProvider)
-            leading = len(getattr(statement, "leading_lines", ()))
-            self.per_statement[top] = (positions, self.lines[top] - 1 - leading)
-        positions, shift = self.per_statement[top]
-        start = positions[node].start
-        return start.line + shift, start.column + 1
+        top = self.tree.top_of(node) if self.positions.first_lines is not None else None
+        return self.positions.span(node, top)[:2]
 
 
 def fix_source(text: str, path: str, enabled: frozenset[str] | None = None, unsafe: bool = True) -> SourceOutcome:
@@ -123,30 +82,32 @@ def fix_source(text: str, path: str, enabled: frozenset[str] | None = None, unsa
         return SourceOutcome(None, error=syntax_error_reason(exc, text))
     found = find_matches(module)
     matches = [m for m in found if enabled is None or m.rule.id in enabled]
-    with_cond = (enabled is None or cond.RULE in enabled) and bool(found)  # in files that use TorchScript
-    if not matches and not with_cond:
+    # The fix stage's own rules run in files that use TorchScript.
+    finding = [f for rule, f in finders().items() if enabled is None or rule in enabled] if found else []
+    if not matches and not finding:
         return SourceOutcome(None)
-    tree = Tree(module, {m.top for m in matches} | (cond.candidate_tops(module) if with_cond else set()))
+    tree = Tree(module, {m.top for m in matches}.union(*(f.tops(module) for f in finding)))
     where = Positions(text, module, tree)
     lines = split_lines(text)
-    matches = [m for m in matches if not _suppressed(lines, where(m.node)[0], m.rule.id)]
-    if not matches and not with_cond:
+    matches = [m for m in matches if not suppressed(lines, (where(m.node)[0],), m.rule.id)]
+    if not matches and not finding:
         return SourceOutcome(None)
-    ctx = Context(tree, matches)
-    rewrites = all_rewrites()
+    ctx = RewriteContext(tree, matches)
+    rewrites = rewriters()
     plans = []  # (rule id, api, node, recipe, Rewrite | Refusal)
     for match in matches:
         if match.fixable == "none":
             plans.append((match.rule.id, match.api, match.node, match.rule.recipe,
                           Refusal(f"no automatic rewrite{match.detail}; replacement: {match.rule.replacement}")))
             continue
-        function = rewrites.get((match.rule.id, match.context))
-        outcome = function(match, ctx) if function else Refusal("no rewrite for this use")
+        rewriter = rewrites.get((match.rule.id, match.context))
+        outcome = rewriter.function(match, ctx) if rewriter else Refusal("no rewrite for this use")
         plans.append((match.rule.id, match.api, match.node, match.rule.recipe, outcome))
-    if with_cond:
-        for node, outcome in cond.suggestions(ctx):
-            if not _suppressed(lines, where(node)[0], cond.RULE):
-                plans.append((cond.RULE, cond.API, node, cond.RECIPE, outcome))
+    for finder in finding:
+        rule = rule_by_id(finder.rule)
+        for node, outcome in finder.find(ctx):
+            if not suppressed(lines, (where(node)[0],), rule.id):
+                plans.append((rule.id, rule.api, node, rule.recipe, outcome))
     return _apply(text, path, module, tree, plans, where, unsafe)
 
 
@@ -184,20 +145,12 @@ def _apply(text, path, module, tree, plans, where, unsafe) -> SourceOutcome:
     except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError, cst.CSTValidationError) as exc:
         detail = syntax_error_reason(exc, "") if isinstance(exc, SyntaxError) else f"{type(exc).__name__}: {exc}"
         reason = f"the rewritten file would not compile ({detail}); left untouched"
-        left = [ManualItem(path, r.line, r.column, r.rule, r.api, _recipe(r.rule), reason) for r in records]
+        left = [ManualItem(path, r.line, r.column, r.rule, r.api, rule_by_id(r.rule).recipe, reason) for r in records]
         return SourceOutcome(None, (), tuple(sorted(manual + left, key=lambda m: (m.line, m.column))), error=reason,
                              rejected=True)
     if new_text == text:
         return SourceOutcome(None, (), tuple(manual))
     return SourceOutcome(new_text, tuple(records), tuple(manual))
-
-
-def _recipe(rule: str) -> str:
-    if rule == cond.RULE:
-        return cond.RECIPE
-    from migrate.scan.catalogue import rule_by_id
-
-    return rule_by_id(rule).recipe
 
 
 def _transform(module: cst.Module, tree: Tree, edits: dict, notes: dict) -> cst.Module:

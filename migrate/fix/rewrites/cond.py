@@ -13,7 +13,7 @@ straight-line code (assignments and a final return) with no mutation of attribut
 in place. Anything else is reported, with the reason, for a human: no code is produced.
 
 The scanner does not look for this; it is the catalogue's rule `TS601` (api `data-dependent-if`,
-stage "fix") and runs in files that hold at least one TorchScript finding.
+stage "fix"), declared here as a `Finder`, which runs in files that hold at least one TorchScript finding.
 """
 
 from __future__ import annotations
@@ -21,14 +21,10 @@ from __future__ import annotations
 import libcst as cst
 
 from migrate.fix.model import Import, Refusal
-from migrate.fix.rewrites.base import Context, remove, replace, rewrite
+from migrate.fix.rewrites.base import Finder, RewriteContext, remove, replace, rewrite
 from migrate.fix.tree import dotted
-from migrate.scan.catalogue import rule_by_id
-from migrate.scan.python import dotted_parts
+from migrate.scan.matches import dotted_parts
 
-RULE = "TS601"
-API = "data-dependent-if"
-RECIPE = rule_by_id(RULE).recipe  # the catalogue (migrate/scan/catalogue.toml) is the one source
 REDUCTIONS = frozenset({"sum", "mean", "max", "min", "amax", "amin", "any", "all", "item", "norm", "prod", "std",
                         "var", "median", "count_nonzero", "argmax", "argmin", "nonzero", "allclose", "equal"})
 REASON = ("torch.cond traces both branches: check that they return tensors of the same shape, dtype and "
@@ -204,7 +200,7 @@ def _bound_in(forward: cst.FunctionDef, skip: cst.CSTNode) -> set[str]:
     return names | set(reads.assigned)
 
 
-def _plan(ctx: Context, forward: cst.FunctionDef, node: cst.If):
+def _plan(ctx: RewriteContext, forward: cst.FunctionDef, node: cst.If):
     if isinstance(node.orelse, cst.If):
         return Refusal("an if/elif chain: nest torch.cond calls by hand")
     true_body = list(_block(node.body).body)
@@ -276,7 +272,7 @@ def _block(suite) -> cst.IndentedBlock:
     return suite
 
 
-def suggestions(ctx: Context):
+def suggestions(ctx: RewriteContext):
     """(the if statement, Rewrite | Refusal) for each data-dependent if in a module's forward."""
     for forward in _module_forwards(ctx.tree.module, ctx.tree.tops):
         ctx.taken = set()  # names of the lifted branch functions only need to be unique within forward
@@ -296,3 +292,6 @@ def _Ifs_in(node: cst.If) -> list[cst.If]:
     if node.orelse is not None:
         node.orelse.visit(inner)
     return inner.found
+
+
+REWRITES = (Finder("TS601", "if", "unsafe", candidate_tops, suggestions),)

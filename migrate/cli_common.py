@@ -1,0 +1,103 @@
+"""What the commands' command lines share: the file-selection options of scan and fix, the one
+comma-list type, the one progress bar, and configuration errors shown the same way everywhere.
+
+The configuration itself is resolved in migrate/config.py (no argparse there); this module only maps
+options to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from migrate.config import ConfigError, ProjectConfig, ScanConfig, resolve_scan_config
+
+
+def comma_list(value: str) -> list[str]:
+    """`A, B,,C` -> ["A", "B", "C"]: the type of every comma-separated option."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """PATH... and the options that pick files and rules (migrate scan, migrate fix)."""
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    parser.add_argument("--select", type=comma_list,
+                        help="rule ids or prefixes to report, comma-separated (e.g. TS1,TS201)")
+    parser.add_argument("--ignore", type=comma_list, help="rule ids or prefixes to leave out, comma-separated")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="skip paths matching this gitignore-style glob (repeatable; adds to the config's)")
+    parser.add_argument("--include", action="append", default=[], metavar="GLOB",
+                        help="scan only paths matching this glob (repeatable; replaces the config's)")
+    parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", default=None,
+                        help="also scan files that .gitignore excludes")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply include/exclude to files named on the command line too (for pre-commit)")
+    parser.add_argument("--config", metavar="PYPROJECT", help="read [tool.migrate] from this file")
+    parser.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    parser.add_argument("--cache-dir", help="cache folder (default: ~/.cache/torchscript-migrate/scan)")
+
+
+def scan_config_from_args(args: argparse.Namespace) -> tuple[ScanConfig, ProjectConfig]:
+    """The selection options as a ScanConfig ([tool.migrate] overridden by them). Raises ConfigError."""
+    return resolve_scan_config(args.paths, config_file=args.config, select=args.select, ignore=args.ignore,
+                               include=args.include, exclude=args.exclude, respect_gitignore=args.respect_gitignore,
+                               jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
+                               force_exclude=args.force_exclude)
+
+
+def config_or_report(args: argparse.Namespace, err) -> tuple[ScanConfig, ProjectConfig] | None:
+    """`scan_config_from_args` for a command: configuration warnings printed on `err`; None (after an
+    error message) on a configuration error or when none of the paths exists."""
+    from rich.markup import escape
+
+    try:
+        config, project = scan_config_from_args(args)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return None
+    for warning in project.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing and len(missing) == len(args.paths):
+        err.print(f"[red]error:[/] no such file or directory: {escape(', '.join(missing))}", highlight=False,
+                  soft_wrap=True)
+        return None
+    return config, project
+
+
+class ProgressBar:
+    """Progress for long work: a rich bar on stderr, shown only in a terminal and only once there are at
+    least `min_total` items. Call it as `progress(done, total)` (optionally with what is being done now);
+    use it as a context manager, or call `stop()`."""
+
+    def __init__(self, console, label: str, min_total: int = 50) -> None:
+        self.console, self.label, self.min_total = console, label, min_total
+        self.bar = self.task = None
+
+    def __call__(self, done: int, total: int, description: str | None = None) -> None:
+        if total < self.min_total or not self.console.is_terminal:
+            return
+        if self.bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done, total=total, description=description or self.label)
+
+    @property
+    def tasks(self) -> list:
+        """rich's tasks of the bar (none before it is shown)."""
+        return self.bar.tasks if self.bar is not None else []
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __enter__(self) -> "ProgressBar":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
