@@ -7,6 +7,8 @@ of script that only sort tables (the page reads the same without it).
 
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 
 from migrate.convert.results import Check
@@ -50,6 +52,8 @@ def _environment():
         status=formatting.status,
         md=markdown_cell,
         mdcode=markdown_code,
+        code=code_span,
+        fence=code_fence,
         prose=prose_html,
     )
     env.globals.update(
@@ -159,3 +163,22 @@ def markdown_code(text: object) -> str:
     """Text inside a Markdown code span in a table cell: one line, pipes escaped, no backtick."""
     value = str(text if text is not None else "").replace("`", "'")
     return value.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def code_span(text: object) -> str:
+    """A whole Markdown code span (`a.py`) for any text, backticks included: the fence is longer than
+    every run of backticks inside (CommonMark), so a file named ``a`<b>`.py`` cannot end it early and
+    let HTML through. One line."""
+    value = str(text if text is not None else "").replace("\r", " ").replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") or not value.strip(" ") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def code_fence(lines) -> str:
+    """The fence for a fenced code block holding ``lines`` (text or a list of lines): three backticks,
+    or more than the longest run of backticks in it, so a source line of ``` cannot close it early."""
+    text = lines if isinstance(lines, str) else "\n".join(str(getattr(line, "text", line)) for line in lines)
+    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=2)
+    return "`" * (longest + 1)

@@ -153,3 +153,33 @@ def test_clicking_a_header_sorts_the_table(index, tmp_path):
     dom = chromium(clicks, tmp_path, "--dump-dom").stdout
     order = dom.split('data-order="', 1)[1].split('"', 1)[0].split(",")
     assert order == sorted(order, key=int) and len(set(order)) > 1
+
+
+def test_the_matrix_of_every_strategy_fits_a_1400_px_window(tmp_path):
+    """Eleven strategies and more (every one migrate has, the C++ runners included) at 1400 px: no
+    horizontal scrolling, no cell wrapped, the last column on screen."""
+    from migrate.convert.strategies import discover
+    from tests.report.conftest import load_sample, sample_report  # noqa: F401  (the sample, extended)
+
+    inputs = load_sample()
+    names = [s.name for s in sorted(discover().values(), key=lambda s: s.order)]
+    convert = json.loads(json.dumps(inputs.convert))
+    for target in convert["targets"]:
+        target["name"] = target["name"] + "+MyDecisionGate"[: max(0, 22 - len(target["name"]))]
+        have = {r["strategy"] for r in target["results"]}
+        target["results"] += [{"strategy": n, "status": "mismatch"} for n in names if n not in have]
+    convert["strategies"] = [{"name": n, "family": discover()[n].family, "order": discover()[n].order} for n in names]
+    report = sample_report(convert=convert)
+    page = Path(write(report, tmp_path / "report")["HTML"])
+    probe = page.with_name("probe.html")
+    probe.write_text(page.read_text().replace("</body>", (
+        "<script>var box = document.querySelector('#matrix ~ .scroll'); var table = box.querySelector('table');"
+        "var cells = Array.prototype.slice.call(table.querySelectorAll('td'));"
+        "document.body.dataset.fit = [box.scrollWidth <= box.clientWidth,"
+        " table.getBoundingClientRect().right <= window.innerWidth,"
+        " cells.every(function (c) { return c.getClientRects().length === 1 && c.offsetHeight < 30; }),"
+        " table.querySelectorAll('thead th').length].join(',');</script></body>")))
+    dom = chromium(probe, tmp_path, "--dump-dom", "--window-size=1400,900").stdout
+    fit = dom.split('data-fit="', 1)[1].split('"', 1)[0].split(",")
+    assert fit[:3] == ["true", "true", "true"], fit
+    assert int(fit[3]) == len(names) + 2 and len(names) >= 11

@@ -132,3 +132,28 @@ def test_a_cause_repeated_by_later_strategies_is_written_once(report):
     assert repeats(wrap) == {"export.strict": "export", "export.dynamic": "export"}
     html = render_html(report)
     assert html.count("source line and hint: as for export") == 4  # two targets, two repeats each
+
+
+def test_markdown_keeps_odd_file_names_and_fences_in_their_code():
+    """A backtick in a file name cannot end its code span (and let HTML into a heading), and a source
+    line of ``` cannot close the snippet's or the diff's fence early."""
+    from migrate.report.render import code_fence, code_span, render_markdown
+    from tests.report.conftest import sample_report
+
+    assert code_span("a.py") == "`a.py`"
+    assert code_span("a`<img src=x>`.py") == "``a`<img src=x>`.py``"
+    assert code_span("`edge`") == "`` `edge` ``"
+    assert code_fence(["x = 1"]) == "```" and code_fence("```\ncode\n````") == "`````"
+
+    report = sample_report()
+    file = next(f for f in report.files if f.path == "cells.py")
+    odd = "weird`<b>bold</b>`.py"
+    object.__setattr__(file, "path", odd)
+    finding = next(f for f in file.findings if f.snippet)
+    line = finding.snippet[0]
+    object.__setattr__(line, "text", "```")
+    markdown = render_markdown(report)
+    assert f"### ``{odd}``" in markdown
+    block = markdown.split(f"### ``{odd}``", 1)[1]
+    start = block.index("````python")
+    assert block.index("\n````\n", start) > block.index("\n```\n", start), "the snippet's own ``` stays inside"
