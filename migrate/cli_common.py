@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 
 from migrate.config import ConfigError, ProjectConfig, ScanConfig, resolve_scan_config
 
@@ -69,23 +70,33 @@ def config_or_report(args: argparse.Namespace, err) -> tuple[ScanConfig, Project
 class ProgressBar:
     """Progress for long work: a rich bar on stderr, shown only in a terminal and only once there are at
     least `min_total` items. Call it as `progress(done, total)` (optionally with what is being done now);
-    use it as a context manager, or call `stop()`."""
+    use it as a context manager, or call `stop()`.
+
+    It shows the count, the time so far, an estimate of the time left, and what is being done now with
+    its own elapsed time, which goes on counting while one long step (a 40 s AOTInductor compile) runs."""
 
     def __init__(self, console, label: str, min_total: int = 50) -> None:
         self.console, self.label, self.min_total = console, label, min_total
         self.bar = self.task = None
+        self._step: str | None = None
 
     def __call__(self, done: int, total: int, description: str | None = None) -> None:
         if total < self.min_total or not self.console.is_terminal:
             return
         if self.bar is None:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
 
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                TimeElapsedColumn(), console=self.console, transient=True)
+                                TimeElapsedColumn(), TextColumn("eta", style="dim"), TimeRemainingColumn(),
+                                _step_elapsed(), console=self.console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task(self.label, total=total)
-        self.bar.update(self.task, completed=done, total=total, description=description or self.label)
+            self.task = self.bar.add_task(self.label, total=total, step_started=None)
+        fields = {}
+        if description and description != self._step:  # a new step: its own clock starts
+            self._step = description
+            fields["step_started"] = time.monotonic()
+        self.bar.update(self.task, completed=done, total=total, description=description or self.label, **fields)
 
     @property
     def tasks(self) -> list:
@@ -101,3 +112,19 @@ class ProgressBar:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _step_elapsed():
+    """A rich column: how long the current step has run (rich is imported only when a bar is shown)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class StepElapsed(ProgressColumn):
+        def render(self, task) -> Text:
+            started = task.fields.get("step_started")
+            if started is None or task.finished:
+                return Text("")
+            seconds = int(time.monotonic() - started)
+            return Text(f"this step {seconds // 60}:{seconds % 60:02d}", style="dim")
+
+    return StepElapsed()
