@@ -128,3 +128,38 @@ def _step_elapsed():
             return Text(f"this step {seconds // 60}:{seconds % 60:02d}", style="dim")
 
     return StepElapsed()
+
+
+def unwritable_folder(path: str) -> str | None:
+    """Why an output folder cannot be written (None: it can; it is created when missing). Checked before
+    the work starts, so that minutes of work are not lost at the end."""
+    import tempfile
+
+    if os.path.exists(path) and not os.path.isdir(path):
+        return "exists and is not a folder"
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        return f"cannot write there: {exc.strerror or exc}"
+    return None
+
+
+def unwritable_file(path: str) -> str | None:
+    """Why an output file cannot be written (None: it can). Nothing is created or truncated."""
+    import tempfile
+
+    if os.path.isdir(path):
+        return "is a folder"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"its folder {folder} does not exist"
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        return "is not writable"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return f"cannot write in {folder}: {exc.strerror or exc}"
+    return None

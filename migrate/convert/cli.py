@@ -59,6 +59,10 @@ def run(args: argparse.Namespace) -> int:
     if args.threads < 1 or args.timeout <= 0:
         print("migrate convert: --threads must be >= 1 and --timeout > 0", file=sys.stderr)
         return 2
+    problem = _unusable_options(args)
+    if problem:  # found before the run, not after minutes of conversion
+        print(f"migrate convert: {problem}", file=sys.stderr)
+        return 2
     console = Console(stderr=True)
     progress = Progress(console) if console.is_terminal else None
     try:
@@ -72,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if progress:
             progress.stop()
+    if not result.targets:  # nothing to convert: each reason, no empty table
+        for error in result.errors or [{"file": ", ".join(args.paths), "message": "no targets found"}]:
+            print(f"migrate convert: {error['file']}: {error['message']}", file=sys.stderr)
+        if args.format != "json":
+            return 2
     if args.format == "json":
         output = result.to_json() + "\n"
     else:
@@ -86,12 +95,28 @@ def run(args: argparse.Namespace) -> int:
     elif output is not None:
         sys.stdout.write(output)
     elif Console().is_terminal:
-        Console().print(render(result))
+        terminal = Console()
+        terminal.print(render(result, width=terminal.width))
     else:  # piped or redirected: as wide as the table needs, nothing cut off
         sys.stdout.write(render_text(result))
-    if not result.targets and result.errors:
+    if not result.targets:
         return 2
-    return 1 if result.has_failures else 0
+    return 1 if result.has_failures or result.errors else 0
+
+
+def _unusable_options(args) -> str | None:
+    """What is wrong with --output or --example-inputs (one line), or None."""
+    from migrate.cli_common import unwritable_file
+    from migrate.convert.targets import read_example_inputs
+
+    if args.output and (problem := unwritable_file(args.output)):
+        return f"--output {args.output}: {problem}"
+    if args.example_inputs:
+        try:
+            read_example_inputs(args.example_inputs)
+        except ValueError as exc:
+            return f"--example-inputs {args.example_inputs}: {exc}"
+    return None
 
 
 class Progress:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from migrate.convert.results import ConvertRun, StrategyInfo, StrategyResult, TargetResult, with_ratios
 from migrate.convert.targets import TARGET_ATTRIBUTE, TargetRef, collect
+from migrate.convert.strategies.base import safe_name
 
 if TYPE_CHECKING:
     from migrate.convert.strategies.base import Strategy
@@ -121,7 +122,7 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
     attempt = 0
     while remaining:
         attempt += 1
-        log_path = log_dir / f"{''.join(c if c.isalnum() or c in '._-' else '_' for c in ref.name)}.{attempt}.log"
+        log_path = log_dir / f"{safe_name(ref.name)}.{attempt}.log"
         request = {"ref": ref.__dict__, "strategies": remaining, "artifacts": artifacts, "threads": options.threads,
                    "artifact_dir": str(options.artifact_dir), "min_run_time": options.min_run_time}
         with open(log_path, "w") as log:

@@ -85,11 +85,46 @@ def details(run: ConvertRun) -> Text:
     return text
 
 
-def render(run: ConvertRun) -> Group:
+def summary_line(run: ConvertRun) -> str:
+    """One line closing the output: targets, results by status, errors, wall time."""
+    counts: dict[str, int] = {}
+    for target in run.targets:
+        for r in target.results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+    order = ("ok", "mismatch", "failed", "timeout", "crashed", "skipped")
+    statuses = ", ".join(f"{counts[s]} {s}" for s in order if counts.get(s))
+    clean = sum(all(r.status in ("ok", "skipped") for r in t.results) for t in run.targets)
+    parts = [f"{len(run.targets)} target{'s' if len(run.targets) != 1 else ''} ({clean} with no failure)",
+             f"{sum(counts.values())} results: {statuses or 'none'}"]
+    if run.errors:
+        parts.append(f"{len(run.errors)} file{'s' if len(run.errors) != 1 else ''} not read")
+    return " · ".join(parts) + f" · {run.wall_seconds} s"
+
+
+def stacked(run: ConvertRun) -> Group:
+    """The matrix for a narrow terminal: one small table per target (strategy, result on one line)."""
+    blocks = []
+    for target in run.targets:
+        eager = target.baselines.get("eager")
+        table = Table(title=Text(target.name, style="bold"), title_justify="left", show_header=False,
+                      box=None, padding=(0, 1))
+        table.add_column("strategy", no_wrap=True, style="bold")
+        table.add_column("result", overflow="fold")
+        for name in run.strategy_names:
+            text = cell(target.result(name), eager)
+            table.add_row(name, Text(" · ").join(text.split("\n")))
+        blocks.append(table)
+    return Group(Text(f"migrate convert · torch {run.torch_version} · {run.threads} thread(s)", style="italic"), *blocks)
+
+
+def render(run: ConvertRun, width: int | None = None) -> Group:
+    """The matrix (stacked per target when it does not fit ``width`` without breaking words), the legend,
+    one paragraph per problem, and the closing summary line."""
     footer = Text("Δ: largest absolute difference from the reference; latency: median of one call; ×: ratio to "
                   f"eager (below 1 is faster); wall time {run.wall_seconds} s",
                   style="dim")
-    return Group(summary_table(run), footer, details(run))
+    matrix = summary_table(run) if width is None or natural_width(run) <= width else stacked(run)
+    return Group(matrix, footer, details(run), Text(summary_line(run), style="bold"))
 
 
 def natural_width(run: ConvertRun) -> int:

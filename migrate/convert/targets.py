@@ -150,6 +150,11 @@ def collect(paths: list[str], example_inputs: str | None = None) -> tuple[list[T
     """Find every target in ``paths``; unreadable files become errors, never exceptions."""
     refs: list[TargetRef] = []
     errors: list[CollectError] = []
+    for given in paths:
+        folder = Path(given)
+        if folder.is_dir() and not any(expand_paths([given])):
+            errors.append(CollectError(shown_path(folder), "no targets files (*.py with @migrate.target functions) "
+                                                           "in this folder"))
     for path in expand_paths(paths):
         shown = shown_path(path)
         if not path.exists():
@@ -198,16 +203,36 @@ def first_line(text: str) -> str:
     return ""
 
 
+def read_example_inputs(path: str) -> tuple:
+    """The positional inputs saved with torch.save (a tuple, a list or one tensor), loaded with
+    weights_only=True. Raises ValueError with one line saying why they cannot be used."""
+    import torch
+
+    try:
+        inputs = torch.load(path, weights_only=True)
+    except FileNotFoundError:
+        raise ValueError("no such file") from None
+    except Exception as exc:  # UnpicklingError, RuntimeError, EOFError, ... with torch's long text
+        if "Unsupported global" in str(exc) or "Unsupported class" in str(exc):
+            raise ValueError("holds objects other than tensors and plain values (loaded with weights_only=True): "
+                             "save a tuple of tensors, e.g. torch.save((x, h), path)") from None
+        if "Weights only load failed" in str(exc):
+            raise ValueError("not a file written by torch.save (it cannot be unpickled)") from None
+        raise ValueError(f"not a file written by torch.save ({type(exc).__name__}: {first_line(str(exc))[:200]})") from None
+    if isinstance(inputs, torch.Tensor):
+        return (inputs,)
+    if isinstance(inputs, (tuple, list)):
+        return tuple(inputs)
+    raise ValueError(f"holds a {type(inputs).__name__}; save the positional inputs as a tuple, e.g. torch.save((x, h), path)")
+
+
 def load_target(ref: TargetRef) -> Target:
     """Build the Target a ref points at (runs user code: call it in the worker process)."""
     if ref.kind == "archive":
         import torch
 
         module = torch.jit.load(ref.file, map_location="cpu")
-        inputs = torch.load(ref.example_inputs_file, weights_only=True)
-        if not isinstance(inputs, tuple):
-            inputs = tuple(inputs) if isinstance(inputs, list) else (inputs,)
-        return Target(module.eval(), inputs)
+        return Target(module.eval(), read_example_inputs(ref.example_inputs_file))
     module = import_targets_file(Path(ref.file))
     built = getattr(module, ref.function)()
     if not isinstance(built, Target):
@@ -215,4 +240,4 @@ def load_target(ref: TargetRef) -> Target:
     return built
 
 
-__all__ = ["Target", "TargetRef", "CollectError", "target", "collect", "load_target", "first_line"]
+__all__ = ["Target", "TargetRef", "CollectError", "target", "collect", "load_target", "first_line", "read_example_inputs"]

@@ -41,21 +41,6 @@ def _error(console, message: str) -> None:
     console.print(f"migrate report: {message}", soft_wrap=True, highlight=False, markup=False)
 
 
-def unwritable_folder(path: str) -> str | None:
-    """Why a report (or artifacts) folder cannot be written, or None. Creates the folder when missing."""
-    import tempfile
-
-    if os.path.exists(path) and not os.path.isdir(path):
-        return "exists and is not a folder"
-    try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        return f"cannot write there: {exc.strerror or exc}"
-    return None
-
-
 def default_out(path: str | None) -> str:
     name = os.path.basename(os.path.normpath(os.path.abspath(path))) if path else "report"
     return os.path.join("reports", name or "report")
@@ -76,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         _error(err, f"{args.path}: no such file or folder")
         return EXIT_ERROR
     out = args.out or default_out(args.path or (args.targets[0] if args.targets else None))
+    from migrate.cli_common import unwritable_folder
+
     problem = unwritable_folder(out)
     if problem:  # found before minutes of scanning and converting, not after
         _error(err, f"--out {out}: {problem}")

@@ -136,7 +136,10 @@ class Context:
 
 
 def safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name) or "target"
+    """A file name for a target: letters, digits and ._- only, never "." or ".." or hidden (a target named
+    ".." must not write its artifacts one folder above --artifacts)."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+    return ("_" + safe[1:] if safe.startswith(".") else safe) or "target"
 
 
 def fresh_target(target: Target) -> Target:
