@@ -35,20 +35,30 @@ class Check:
     ok: bool
     error: str | None = None
     raised: bool = False
+    not_compared: tuple[str, ...] = ()  # "path: Type" of output leaves neither tensors nor comparable
+    same_values: bool = False  # only the output's structure differs: the tensors are equal
 
     def to_dict(self) -> dict:
         return {"label": self.label, "max_abs_error": self.max_abs_error, "max_rel_error": self.max_rel_error,
-                "ok": self.ok, "error": self.error, "raised": self.raised}
+                "ok": self.ok, "error": self.error, "raised": self.raised, "not_compared": list(self.not_compared),
+                "same_values": self.same_values}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Check":
         return cls(d["label"], d.get("max_abs_error"), d.get("max_rel_error"), bool(d["ok"]), d.get("error"),
-                   bool(d.get("raised", False)))
+                   bool(d.get("raised", False)), tuple(d.get("not_compared", ())), bool(d.get("same_values", False)))
 
 
 @dataclass(frozen=True)
 class StrategyResult:
-    """The outcome of one strategy on one target."""
+    """The outcome of one strategy on one target.
+
+    ``stage``: the step reached: "convert", "save", "reload" (the saved artifact is loaded back) or
+    "run" (the converted program ran on the inputs); a failure names the step that raised.
+    ``skipped_inputs``: "label: reason" for the inputs this strategy was not checked on (a static
+    program on other shapes). ``variant``: how the conversion was done when the default did not
+    work (``strict=False`` for a trace whose strict run failed; the strict error is in ``notes``).
+    """
 
     strategy: str
     status: str
@@ -64,6 +74,9 @@ class StrategyResult:
     latency_ms: Latency | None = None
     ratios: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    stage: str | None = None
+    skipped_inputs: tuple[str, ...] = ()
+    variant: str | None = None
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -94,6 +107,9 @@ class StrategyResult:
             "latency_ms": self.latency_ms.to_dict() if self.latency_ms else None,
             "ratios": dict(self.ratios),
             "notes": list(self.notes),
+            "stage": self.stage,
+            "skipped_inputs": list(self.skipped_inputs),
+            "variant": self.variant,
         }
 
     @classmethod
@@ -104,7 +120,8 @@ class StrategyResult:
             artifact=d.get("artifact"), draft_export=d.get("draft_export"),
             checks=tuple(Check.from_dict(c) for c in d.get("checks", ())),
             latency_ms=Latency.from_dict(d.get("latency_ms")), ratios=dict(d.get("ratios") or {}),
-            notes=tuple(d.get("notes", ())),
+            notes=tuple(d.get("notes", ())), stage=d.get("stage"), skipped_inputs=tuple(d.get("skipped_inputs", ())),
+            variant=d.get("variant"),
         )
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from migrate.convert.causes import hint_for
 from migrate.convert.results import ConvertRun, StrategyResult, TargetResult, with_ratios
 from migrate.convert.targets import TARGET_ATTRIBUTE, TargetRef, collect
 
@@ -183,7 +184,7 @@ def _all_skipped_after_reference_error(names: list[str], event: dict) -> dict[st
     for name in names:
         if name in REFERENCE_STRATEGIES:
             out[name] = StrategyResult(name, "failed", error_type=event.get("error_type"), error=event["error"],
-                                       cause="target error")
+                                       cause="target error", hint=hint_for("target error"), stage="convert")
         else:
             out[name] = StrategyResult(name, "skipped", error="the target could not be built or run by its reference",
                                        cause="target error")

@@ -11,8 +11,8 @@ from migrate.convert.strategies.base import Latency
 RUN_KEYS = {"schema_version", "torch_version", "threads", "strategies", "wall_seconds", "errors", "targets"}
 TARGET_KEYS = {"name", "source", "results"}
 RESULT_KEYS = {"strategy", "status", "error_type", "error", "cause", "source_line", "hint", "seconds", "artifact",
-               "draft_export", "checks", "latency_ms", "ratios", "notes"}
-CHECK_KEYS = {"label", "max_abs_error", "max_rel_error", "ok", "error", "raised"}
+               "draft_export", "checks", "latency_ms", "ratios", "notes", "stage", "skipped_inputs", "variant"}
+CHECK_KEYS = {"label", "max_abs_error", "max_rel_error", "ok", "error", "raised", "not_compared", "same_values"}
 LATENCY_KEYS = {"median", "iqr", "runs"}
 
 
@@ -55,6 +55,18 @@ def test_ratios_are_relative_to_baselines():
     trace = sample_run().targets[0].result("jit.trace")
     assert trace.ratios == {"vs_eager": 0.8}
     assert sample_run().targets[0].result("export").ratios == {}
+
+
+def test_json_without_the_newer_keys_still_reads():
+    data = sample_run().to_dict()
+    for result in data["targets"][0]["results"]:
+        for key in ("stage", "skipped_inputs", "variant"):
+            del result[key]
+        for check in result["checks"]:
+            del check["not_compared"], check["same_values"]
+    trace = ConvertRun.from_dict(data).targets[0].result("jit.trace")
+    assert trace.stage is None and trace.skipped_inputs == () and trace.variant is None
+    assert trace.checks[1].not_compared == () and trace.checks[1].same_values is False
 
 
 def test_unknown_schema_version_is_refused():

@@ -1,8 +1,9 @@
 """``ts2ep``: TS2EPConverter on the TorchScript program (jit.script's archive, else jit.trace's,
 or the archive given on the command line), saved as a .pt2 and run with ``.module()``.
 
-The converter turns ``prim::If`` into ``torch.cond`` and marks every dimension Dim.AUTO. A program
-converted from a trace inherits the trace's specialisation: the checks say so.
+The converter turns ``prim::If`` into ``torch.cond``; its program has static shapes (it guards on
+the example's batch size), so like ``export`` it is checked only on inputs of the example's
+shapes. A program converted from a trace inherits the trace's specialisation: the checks say so.
 
 TS2EPConverter needs a sample for *every* argument of forward, defaulted ones included (else it
 fails an internal assert, "input_values.size() == param_count_list.size()"): the defaults of the
@@ -37,6 +38,7 @@ class TS2EP(Strategy):
     order = 60
     needs = ("jit.script", "jit.trace", "jit.load")
     applies_to = "both"
+    static_shapes = True  # the converter's program has static shapes (a guard on the batch), like export's
     description = "torch._export.converter.TS2EPConverter on the scripted (else traced) program (.pt2)"
 
     def convert(self, ctx: Context) -> Converted:
@@ -53,7 +55,9 @@ class TS2EP(Strategy):
         args = fill_defaults(ctx.inputs, defaults)
         program = TS2EPConverter(scripted, args, ctx.kwargs or None).convert()
         path = ctx.artifact_path(".pt2")
+        ctx.step("save")
         torch.export.save(program, str(path))
+        ctx.step("reload")
         module = torch.export.load(str(path)).module()
         notes = (f"converted from {source}",)
         if len(args) > len(ctx.inputs):
