@@ -139,7 +139,7 @@ def compare(expected: Any, actual: Any, spread: float = 0.0) -> Comparison:
     for (path, e), (_, a) in zip(exp, act):
         leaf = compare_leaf(e, a, spread)
         if leaf.error is not None:
-            return Comparison(None, None, False, f"output {path}: {leaf.error}")
+            return Comparison(None, None, False, f"{path}: {leaf.error}")
         if leaf.not_compared:
             not_compared.append(f"{path}: {type(e).__name__}")
             continue

@@ -41,11 +41,11 @@ def _children(value) -> list[tuple[str, Any]] | None:
     return [(f"[{i}]", v) for i, v in enumerate(children)]
 
 
-def flatten(value, path: str = "", depth: int = 0) -> list[tuple[str, Any]]:
+def flatten(value, path: str = "output", depth: int = 0) -> list[tuple[str, Any]]:
     """``[(path, leaf)]`` in order; the path of the whole output is "output"."""
     children = _children(value) if depth < MAX_DEPTH else None
     if children is None:
-        return [(path or "output", value)]
+        return [(path, value)]
     leaves: list[tuple[str, Any]] = []
     for key, child in children:
         leaves += flatten(child, f"{path}{key}", depth + 1)
