@@ -86,7 +86,8 @@ RULES: tuple[Rule, ...] = (
     # export points at TorchScript inside the model (the strategies also check the module itself)
     Rule("TorchScript submodule", r"torch\.jit\.script/freeze modules|inline function marked as skipped|"
                                   r"TS2EPConverter\(mod"),
-    Rule("torch internal error", r"INTERNAL ASSERT FAILED|please report a bug to PyTorch|Node\.meta .* is missing"),
+    Rule("torch internal error", r"INTERNAL ASSERT FAILED|please report a bug to PyTorch|Node\.meta .* is missing|"
+                                 r"its data is not allocated yet"),
     Rule("out of memory", r"out of memory|Cannot allocate memory|DefaultCPUAllocator: can't allocate"),
     # a guard on "Eq(u0, 1)" is Python's bool() of a tensor: an `if` on tensor values
     Rule("data-dependent control flow", r"data[- ]dependent (?:branching|control flow)|"
@@ -94,13 +95,14 @@ RULES: tuple[Rule, ...] = (
                                         r"data-dependent expression (?:Eq|Ne)\(u\d+, [01]\)|"
                                         r"branches' output in torch\.cond|torch\.cond"),
     Rule("non-tensor object in output", r"Found <class '[^']+'> in output|register_pytree_node|not a known type.*pytree|"
-                                        r"is not a known type|Cannot flatten .* of type"),
+                                        r"is not a known type|Cannot flatten .* of type|Encountered unrecognized type .* at output"),
     Rule("source not available", r"Failed to get source for|could not get source code|Can't get source for"),
     Rule("TorchScript type limitation", r"cannot statically infer the expected size of a list|"
                                         r"Could not cast value of type Optional\[.*\] to bool|"
                                         r"is set to type .* in the true branch and type"),
     Rule("structured output", r"Tracer cannot infer type of"),
-    Rule("unsupported TorchScript node", r"TS2EPConverter failed for node|Unsupported node kind|unsupported node"),
+    Rule("unsupported TorchScript node", r"TS2EPConverter failed for node|Unsupported node kind|unsupported node|"
+                                         r"is implemented directly in the interpreter"),
     Rule("data-dependent guard", r"GuardOnDataDependentSymNode|data[- ]dependent|unbacked|"
                                  r"Could not (?:guard|extract specialized integer) on data-dependent"),
     Rule("dynamic-shape constraint", r"Constraints violated|specialized.*(?:dimension|Dim)|"
@@ -278,9 +280,10 @@ def failure_source_line(message: str, frames) -> str | None:
     found = user_source_line(message, frames)
     if found:
         return found
+    # the message first (TorchScript names the failing line first, then its callers), then the traceback, innermost first
     candidates = [(path, int(line), None) for path, line in _FILE_LINE.findall(message)]
-    candidates += [(frame.filename, frame.lineno, frame.line) for frame in frames or ()]
-    for path, line, code in reversed(candidates):
+    candidates += [(frame.filename, frame.lineno, frame.line) for frame in reversed(list(frames or ()))]
+    for path, line, code in candidates:
         library = library_of(path)
         if library:
             located = _located(path, line, (code or "").strip() or _line_text(path, line))
