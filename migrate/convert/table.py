@@ -99,7 +99,7 @@ def details(run: ConvertRun) -> Text:
     return text
 
 
-NOTEWORTHY = ("disagrees with itself", "not compared", "strict tracing failed")
+NOTEWORTHY = ("disagrees with itself", "depend on the random seed", "not compared", "strict tracing failed")
 
 
 def worth_noting(result: StrategyResult) -> list[str]:

@@ -73,11 +73,17 @@ def test_keyword_inputs_work_in_every_strategy_that_takes_them(verdicts, strateg
     assert r.status == "ok", (strategy, r.error)
 
 
-def test_eager_that_disagrees_with_itself_says_so_and_checks_allow_its_spread(verdicts):
+def test_eager_that_depends_on_the_seed_says_so_and_is_checked_with_the_same_seed(verdicts):
     eager = result(verdicts, "dropout_in_training_mode", "eager")
     assert eager.status == "ok"
-    assert any("disagrees with itself" in n for n in eager.notes)
+    assert any("depend on the random seed" in n for n in eager.notes)
     assert result(verdicts, "dropout_in_training_mode", "jit.script").status == "ok"
+
+
+def test_eager_that_disagrees_with_itself_under_the_same_seed_sets_the_spread(verdicts):
+    eager = result(verdicts, "counts_its_calls", "eager")
+    assert eager.status == "ok" and any("disagrees with itself" in n and "same seed" in n for n in eager.notes)
+    assert result(verdicts, "counts_its_calls", "export").status == "ok"  # within eager's own spread
 
 
 def test_a_target_error_keeps_its_chained_cause_and_a_hint(verdicts):

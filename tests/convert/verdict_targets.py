@@ -92,6 +92,23 @@ class Dropout(torch.nn.Module):
         return self.drop(x) + 1
 
 
+class CountsItsCalls(torch.nn.Module):
+    """Eager gives another answer on every call (as uninitialised memory would), whatever the seed."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return x + 0.001 * (self.calls % 2)
+
+
+@migrate.target
+def counts_its_calls():
+    return migrate.Target(CountsItsCalls(), (torch.rand(2, 3),))
+
+
 @migrate.target
 def returns_a_cache():
     return migrate.Target(ReturnsACache(), (torch.rand(2, 3),))
