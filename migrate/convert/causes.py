@@ -33,6 +33,25 @@ CAUSES = {
     "input type not supported": "an input is not a tensor (a bool flag, a None default for an optional tensor): "
                                 "make it a tensor or a constant",
     "TorchScript compile error": "torch.jit.script cannot compile this Python: the message names the line",
+    "source not available": "torch.jit.script compiles Python from its source and cannot get the source of a function "
+                            "it reaches (a library's config class, a generated function): such a model cannot be "
+                            "scripted as it is; use torch.export (or jit.trace)",
+    "TorchScript type limitation": "TorchScript needs static types: a list whose size it cannot infer (use a tuple "
+                                   "or a fixed size), an Optional used as a bool (write `x is not None`); in a "
+                                   "library's code this means scripting is not the way: use torch.export",
+    "structured output": "the output is an object jit.trace cannot represent (a ModelOutput, a dataclass): return a "
+                         "tuple (transformers: `return_dict=False`), or use torch.export, which keeps it",
+    "non-tensor object in output": "the output holds an object that is not a tensor nor a registered container (a "
+                                   "transformers DynamicCache): build the model with `use_cache=False`, or register "
+                                   "the class with torch.utils._pytree.register_pytree_node",
+    "archive does not reload": "the program converts and runs in memory, but its saved archive fails to load back: "
+                               "what a service deploys (torch.jit.load, torch::jit::load) would fail; the error "
+                               "names the type the archive cannot rebuild",
+    "other output structure": "the values are equal but the output's structure differs from eager's (e.g. a "
+                              "namedtuple where eager returns a tensor): callers must unpack it differently",
+    "example strides": "the package was compiled for the example's strides (a non-contiguous tensor) and fails on "
+                       "a contiguous input with the same values: give contiguous example inputs "
+                       "(x.contiguous()), or the strides the deployed inputs have",
     "TorchScript interpreter error": "the TorchScript program raised while running",
     "trace check failed": "the traced graph differs when run again: the model has nondeterminism or data-dependent paths",
     "compiler error": "AOTInductor failed to compile the program",
@@ -48,7 +67,8 @@ CAUSES = {
     "not applicable": "the strategy does not apply to this target",
     "process crashed": "the worker process died (segfault, abort): the log file named in the error has its output",
     "hang or too slow": "no result within --timeout: the conversion hangs or needs a longer --timeout",
-    "target error": "the target function raised, or the reference could not run its inputs: fix the targets file",
+    "target error": "the target function raised, or the reference could not run its inputs: fix the targets file "
+                    "(the chained error says what failed underneath; the worker log has the traceback)",
     "skipped by user": "left out with --skip",
 }
 
@@ -66,14 +86,23 @@ RULES: tuple[Rule, ...] = (
     # export points at TorchScript inside the model (the strategies also check the module itself)
     Rule("TorchScript submodule", r"torch\.jit\.script/freeze modules|inline function marked as skipped|"
                                   r"TS2EPConverter\(mod"),
-    Rule("torch internal error", r"INTERNAL ASSERT FAILED|please report a bug to PyTorch|Node\.meta .* is missing"),
+    Rule("torch internal error", r"INTERNAL ASSERT FAILED|please report a bug to PyTorch|Node\.meta .* is missing|"
+                                 r"its data is not allocated yet"),
     Rule("out of memory", r"out of memory|Cannot allocate memory|DefaultCPUAllocator: can't allocate"),
     # a guard on "Eq(u0, 1)" is Python's bool() of a tensor: an `if` on tensor values
     Rule("data-dependent control flow", r"data[- ]dependent (?:branching|control flow)|"
                                         r"Dynamic control flow is not supported|"
                                         r"data-dependent expression (?:Eq|Ne)\(u\d+, [01]\)|"
                                         r"branches' output in torch\.cond|torch\.cond"),
-    Rule("unsupported TorchScript node", r"TS2EPConverter failed for node|Unsupported node kind|unsupported node"),
+    Rule("non-tensor object in output", r"Found <class '[^']+'> in output|register_pytree_node|not a known type.*pytree|"
+                                        r"is not a known type|Cannot flatten .* of type|Encountered unrecognized type .* at output"),
+    Rule("source not available", r"Failed to get source for|could not get source code|Can't get source for"),
+    Rule("TorchScript type limitation", r"cannot statically infer the expected size of a list|"
+                                        r"Could not cast value of type Optional\[.*\] to bool|"
+                                        r"is set to type .* in the true branch and type"),
+    Rule("structured output", r"Tracer cannot infer type of"),
+    Rule("unsupported TorchScript node", r"TS2EPConverter failed for node|Unsupported node kind|unsupported node|"
+                                         r"is implemented directly in the interpreter"),
     Rule("data-dependent guard", r"GuardOnDataDependentSymNode|data[- ]dependent|unbacked|"
                                  r"Could not (?:guard|extract specialized integer) on data-dependent"),
     Rule("dynamic-shape constraint", r"Constraints violated|specialized.*(?:dimension|Dim)|"
@@ -118,6 +147,47 @@ def summary_line(message: str) -> str:
     return lines[0]
 
 
+MAX_MESSAGE_LINES = 4
+MAX_MESSAGE_CHARS = 600
+
+
+def abbreviate_tensors(text: str) -> str:
+    """``tensor([[0.1, ...]])`` (and ``Parameter containing:``) shortened to ``tensor(…)``."""
+    out, i = [], 0
+    while True:
+        start = text.find("tensor(", i)
+        if start < 0:
+            out.append(text[i:])
+            break
+        out.append(text[i:start])
+        depth, j = 0, start + len("tensor")
+        while j < len(text):
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            j += 1
+            if depth == 0:
+                break
+        out.append("tensor(…)")
+        i = j
+    return "".join(out).replace("Parameter containing:\ntensor(…)", "Parameter(…)")
+
+
+def message_excerpt(message: str) -> str:
+    """The part of a message worth showing: the summary line, then up to 4 non-empty lines in all.
+
+    Multi-line errors (TorchScript's "Comprehension ifs are not supported yet:" then the code) keep
+    their first lines; tensors are abbreviated; at most 600 characters.
+    """
+    text = abbreviate_tensors(str(message))
+    first = summary_line(text)
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    if first and lines and lines[0].strip() == first:
+        kept = [first] + lines[1:MAX_MESSAGE_LINES]
+    else:
+        kept = [first]
+    excerpt = "\n".join(kept)
+    return excerpt if len(excerpt) <= MAX_MESSAGE_CHARS else excerpt[:MAX_MESSAGE_CHARS - 1] + "…"
+
+
 def classify(error_type: str, message: str) -> str:
     """The cause of an error, from its type name and message (first matching rule; else "other")."""
     for rule in RULES:
@@ -142,10 +212,25 @@ _NOT_USER_DIRS = tuple(
 
 
 def is_user_file(path: str) -> bool:
-    """A real file outside Python's library, site-packages and this package."""
+    """A real file outside Python's library, site-packages and this package (never a path inside an archive)."""
     if not path or path.startswith("<") or "site-packages" in path or "dist-packages" in path:
         return False
-    return not os.path.realpath(path).startswith(_NOT_USER_DIRS)
+    return os.path.isfile(path) and not os.path.realpath(path).startswith(_NOT_USER_DIRS)
+
+
+_TORCH_PACKAGES = ("torch", "torchgen", "functorch", "migrate", "typing_extensions", "_pytest", "pytest", "pluggy")
+
+
+def library_of(path: str) -> str | None:
+    """The installed package a real file belongs to (``transformers``), None for torch, Python and user files."""
+    if not path or path.startswith("<") or not os.path.isfile(path):
+        return None
+    parts = os.path.realpath(path).split(os.sep)
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts and parts.index(marker) + 1 < len(parts) - 1:
+            package = parts[parts.index(marker) + 1]
+            return None if package in _TORCH_PACKAGES else package
+    return None
 
 
 def _shown(path: str) -> str:
@@ -183,4 +268,24 @@ def user_source_line(message: str, frames) -> str | None:
     for frame in reversed(list(frames or ())):
         if is_user_file(frame.filename):
             return _located(frame.filename, frame.lineno, (frame.line or "").strip())
+    return None
+
+
+def failure_source_line(message: str, frames) -> str | None:
+    """The user's line (``user_source_line``), else the innermost line in a library that is not torch.
+
+    A library line is labelled: ``.../modeling_bert.py:120: code (library code: transformers)``.
+    Paths inside a TorchScript archive (``code/__torch__/...``) are never shown: no such file exists.
+    """
+    found = user_source_line(message, frames)
+    if found:
+        return found
+    # the message first (TorchScript names the failing line first, then its callers), then the traceback, innermost first
+    candidates = [(path, int(line), None) for path, line in _FILE_LINE.findall(message)]
+    candidates += [(frame.filename, frame.lineno, frame.line) for frame in reversed(list(frames or ()))]
+    for path, line, code in candidates:
+        library = library_of(path)
+        if library:
+            located = _located(path, line, (code or "").strip() or _line_text(path, line))
+            return f"{located} (library code: {library})"
     return None

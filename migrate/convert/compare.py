@@ -4,9 +4,14 @@ Inputs: the example, every ``check_inputs`` tuple, then generated ones: the exam
 new values ("random values"), and a different size of the first dimension ("dim0=N", batch or
 sequence length). A generated input on which eager itself raises is dropped.
 
-Outputs are flattened with torch's pytree and compared leaf by leaf with the tolerances of
-``torch.testing.assert_close`` for the dtype (``|actual - expected| <= atol + rtol * |expected|``);
-integer, bool and non-tensor leaves must be equal.
+Outputs are compared structure first, then leaf by leaf (``migrate.convert.structure`` flattens
+them: mappings, ModelOutputs and dataclasses by key, sequences and namedtuples by position). Tensor
+leaves use the tolerances of ``torch.testing.assert_close`` for the dtype (``|actual - expected| <=
+atol + rtol * |expected|``, widened by eager's own spread when eager disagrees with itself);
+integers and bools must be equal; other values must have the same type and, where their type
+defines equality, the same value. Objects that are neither (a DynamicCache) are "not compared".
+When the structures differ but the tensors, in order, are equal, the comparison says so
+(``same_values``): only the output's containers differ.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ class Comparison:
     max_rel_error: float | None
     ok: bool
     error: str | None = None  # why the outputs cannot be compared (structure, shape, dtype)
+    not_compared: tuple[str, ...] = ()  # "path: Type" of leaves that are neither tensors nor comparable
+    same_values: bool = False  # the structures differ but the tensors, in order, are equal
 
 
 def shapes_of(args) -> list:
@@ -111,55 +118,115 @@ def resize_first_dim(args, seed: int):
     return f"dim0={new_size}", tree_map(resize, args)
 
 
-def compare(expected: Any, actual: Any) -> Comparison:
-    """Compare two outputs leaf by leaf; never raises."""
-    import torch
-    from torch.utils._pytree import tree_flatten
+def compare(expected: Any, actual: Any, spread: float = 0.0) -> Comparison:
+    """Compare two outputs, structure first, then leaf by leaf; never raises.
 
-    exp_leaves, exp_spec = tree_flatten(expected)
-    act_leaves, act_spec = tree_flatten(actual)
-    if len(exp_leaves) != len(act_leaves):
-        return Comparison(None, None, False, f"output structure differs: {len(act_leaves)} leaves, eager has {len(exp_leaves)}")
+    ``spread``: how much eager differs from itself on this input (added to the absolute tolerance).
+    """
+    from migrate.convert.structure import describe, flatten
+
+    exp, act = flatten(expected), flatten(actual)
+    if [path for path, _ in exp] != [path for path, _ in act]:
+        values = compare_tensors([v for _, v in exp], [v for _, v in act], spread)
+        error = f"output structure differs: {describe(actual)} where eager gives {describe(expected)}"
+        if values is not None and values.ok:
+            return Comparison(values.max_abs_error, values.max_rel_error, False, f"{error}; the tensors are equal",
+                              same_values=True)
+        return Comparison(None, None, False, error)
     max_abs = max_rel = 0.0
     ok = True
-    for i, (e, a) in enumerate(zip(exp_leaves, act_leaves)):
-        if isinstance(e, torch.Tensor) != isinstance(a, torch.Tensor):
-            if isinstance(a, torch.Tensor) and a.numel() == 1 and not isinstance(e, (list, tuple, dict)):
-                a = a.item()  # a program may return a scalar as a 0-dim tensor
-            elif isinstance(e, torch.Tensor) and e.numel() == 1:
-                e = e.item()
-            else:
-                return Comparison(None, None, False, f"output {i}: {type(a).__name__} where eager gives {type(e).__name__}")
-        if not isinstance(e, torch.Tensor):
-            if isinstance(e, float) or isinstance(a, float):
-                diff = abs(float(a) - float(e))
-                max_abs, max_rel = max(max_abs, diff), max(max_rel, diff / max(abs(float(e)), 1e-12))
-                ok = ok and math.isclose(float(a), float(e), rel_tol=1.3e-6, abs_tol=1e-5)
-            elif a != e:
-                ok = False
-                max_abs = max(max_abs, math.inf)
+    not_compared = []
+    for (path, e), (_, a) in zip(exp, act):
+        leaf = compare_leaf(e, a, spread)
+        if leaf.error is not None:
+            return Comparison(None, None, False, f"{path}: {leaf.error}")
+        if leaf.not_compared:
+            not_compared.append(f"{path}: {type(e).__name__}")
             continue
-        if e.shape != a.shape:
-            return Comparison(None, None, False, f"output {i}: shape {tuple(a.shape)} where eager gives {tuple(e.shape)}")
-        if e.dtype != a.dtype:
-            return Comparison(None, None, False, f"output {i}: dtype {a.dtype} where eager gives {e.dtype}")
-        if e.numel() == 0:
-            continue
-        if e.is_floating_point() or e.is_complex():
-            rtol, atol = TOLERANCES.get(str(e.dtype).replace("torch.", ""), (1.3e-6, 1e-5))
-            e64, a64 = e.detach().to(torch.complex128 if e.is_complex() else torch.float64), a.detach().to(
-                torch.complex128 if e.is_complex() else torch.float64)
-            diff = (a64 - e64).abs()
-            both_nan = torch.isnan(a64) & torch.isnan(e64) if not e.is_complex() else torch.zeros_like(diff, dtype=torch.bool)
-            diff = torch.where(both_nan, torch.zeros_like(diff), diff)
-            diff = torch.nan_to_num(diff, nan=math.inf)
-            magnitude = torch.nan_to_num(e64.abs(), nan=0.0)
-            rel = diff / magnitude.clamp_min(1e-12)
-            max_abs, max_rel = max(max_abs, diff.max().item()), max(max_rel, rel.max().item())
-            ok = ok and bool((diff <= atol + rtol * magnitude).all())
+        max_abs, max_rel = max(max_abs, leaf.max_abs_error), max(max_rel, leaf.max_rel_error)
+        ok = ok and leaf.ok
+    return Comparison(max_abs, max_rel, ok, not_compared=tuple(not_compared))
+
+
+def compare_tensors(expected: list, actual: list, spread: float) -> Comparison | None:
+    """The tensor leaves of two outputs compared in order (None leaves ignored), or None if they pair up badly."""
+    import torch
+
+    exp = [x for x in expected if isinstance(x, torch.Tensor)]
+    act = [x for x in actual if isinstance(x, torch.Tensor)]
+    if len(exp) != len(act) or not exp:
+        return None
+    others_equal = [x for x in expected if x is not None and not isinstance(x, torch.Tensor)] == [
+        x for x in actual if x is not None and not isinstance(x, torch.Tensor)]
+    results = [compare_leaf(e, a, spread) for e, a in zip(exp, act)]
+    if any(r.error for r in results):
+        return None
+    return Comparison(max(r.max_abs_error for r in results), max(r.max_rel_error for r in results),
+                      others_equal and all(r.ok for r in results))
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    max_abs_error: float = 0.0
+    max_rel_error: float = 0.0
+    ok: bool = True
+    error: str | None = None
+    not_compared: bool = False
+
+
+def has_own_equality(value) -> bool:
+    """True for types that define ``==`` (numbers, strings, enums...); False where it is identity."""
+    return type(value).__eq__ is not object.__eq__
+
+
+def compare_leaf(e, a, spread: float = 0.0) -> _Leaf:
+    import torch
+
+    if isinstance(e, torch.Tensor) != isinstance(a, torch.Tensor):
+        if isinstance(a, torch.Tensor) and a.numel() == 1 and isinstance(e, (int, float, bool)):
+            a = a.item()  # a program may return a scalar as a 0-dim tensor
+        elif isinstance(e, torch.Tensor) and e.numel() == 1 and isinstance(a, (int, float, bool)):
+            e = e.item()
         else:
-            diff = (a.to(torch.int64) - e.to(torch.int64)).abs() if e.dtype != torch.bool else (a != e).to(torch.int64)
-            rel = diff.double() / e.to(torch.float64).abs().clamp_min(1)
-            max_abs, max_rel = max(max_abs, float(diff.max().item())), max(max_rel, rel.max().item())
-            ok = ok and bool((diff == 0).all())
-    return Comparison(max_abs, max_rel, ok)
+            return _Leaf(error=f"{type(a).__name__} where eager gives {type(e).__name__}")
+    if not isinstance(e, torch.Tensor):
+        return compare_value(e, a, spread)
+    if e.shape != a.shape:
+        return _Leaf(error=f"shape {tuple(a.shape)} where eager gives {tuple(e.shape)}")
+    if e.dtype != a.dtype:
+        return _Leaf(error=f"dtype {a.dtype} where eager gives {e.dtype}")
+    if e.numel() == 0:
+        return _Leaf()
+    if e.is_floating_point() or e.is_complex():
+        rtol, atol = TOLERANCES.get(str(e.dtype).replace("torch.", ""), (1.3e-6, 1e-5))
+        wide = torch.complex128 if e.is_complex() else torch.float64
+        e64, a64 = e.detach().to(wide), a.detach().to(wide)
+        diff = (a64 - e64).abs()
+        both_nan = torch.isnan(a64) & torch.isnan(e64) if not e.is_complex() else torch.zeros_like(diff, dtype=torch.bool)
+        diff = torch.where(both_nan, torch.zeros_like(diff), diff)
+        diff = torch.nan_to_num(diff, nan=math.inf)
+        magnitude = torch.nan_to_num(e64.abs(), nan=0.0)
+        rel = diff / magnitude.clamp_min(1e-12)
+        return _Leaf(diff.max().item(), rel.max().item(), bool((diff <= atol + spread + rtol * magnitude).all()))
+    diff = (a.to(torch.int64) - e.to(torch.int64)).abs() if e.dtype != torch.bool else (a != e).to(torch.int64)
+    rel = diff.double() / e.to(torch.float64).abs().clamp_min(1)
+    return _Leaf(float(diff.max().item()), rel.max().item(), bool((diff <= spread).all()))
+
+
+def compare_value(e, a, spread: float = 0.0) -> _Leaf:
+    """Two leaves that are not tensors: numbers by value, other types by type and (own) equality."""
+    numbers = (int, float)
+    if isinstance(e, numbers) and isinstance(a, numbers) and not isinstance(e, bool) and not isinstance(a, bool):
+        diff = abs(float(a) - float(e))
+        ok = math.isclose(float(a), float(e), rel_tol=1.3e-6, abs_tol=1e-5 + spread) or math.isnan(diff) and \
+            math.isnan(float(a)) and math.isnan(float(e))
+        return _Leaf(0.0 if math.isnan(diff) else diff, 0.0 if math.isnan(diff) else diff / max(abs(float(e)), 1e-12), ok)
+    if type(e) is not type(a):
+        return _Leaf(error=f"{type(a).__name__} where eager gives {type(e).__name__}")
+    if e is None or not has_own_equality(e):
+        return _Leaf(not_compared=e is not None)
+    try:
+        equal = bool(e == a)
+    except Exception:  # an == that raises cannot say anything
+        return _Leaf(not_compared=True)
+    return _Leaf(0.0 if equal else math.inf, 0.0 if equal else math.inf, equal)

@@ -8,13 +8,14 @@ seed, and its exceptions become a ``failed`` result with a classified cause.
 from __future__ import annotations
 
 import copy
+import math
 import time
 import traceback
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from migrate.convert.causes import classify, hint_for, summary_line, user_source_line
+from migrate.convert.causes import classify, failure_source_line, hint_for, message_excerpt, summary_line
 from migrate.convert.compare import InputSet, compare, input_sets, same_shapes
 from migrate.convert.results import Check, StrategyResult
 from migrate.convert.strategies.base import Context, Latency, SkipStrategy, Strategy, fresh_target
@@ -30,45 +31,76 @@ class Reference:
     sets: tuple[InputSet, ...]
     outputs: tuple
     strategy: str = "eager"
+    spreads: tuple[float, ...] = ()  # per set: how far a second run of the reference differs (0: deterministic)
+    notes: tuple[str, ...] = ()  # e.g. the reference disagrees with itself
+
+    def spread(self, index: int) -> float:
+        return self.spreads[index] if index < len(self.spreads) else 0.0
 
 
-def call(run, args: tuple, kwargs: dict):
+def call(run, args: tuple, kwargs: dict, seed: int = SEED):
     """One seeded call on a copy of the inputs (a program may mutate them)."""
     import torch
 
-    torch.manual_seed(SEED)
+    torch.manual_seed(seed)
     with torch.no_grad():
         return run(*copy.deepcopy(args), **copy.deepcopy(kwargs))
 
 
 def build_reference(run, target: Target, strategy: str = "eager") -> Reference:
-    """Run the reference on every input set; generated sets it cannot run are dropped.
+    """Run the reference on every input set, three times; generated sets it cannot run are dropped.
 
     A user's check input the reference cannot run is an error in the targets file: it raises.
+    A second run with the same seed that differs (uninitialised memory, nondeterministic kernels)
+    makes the reference say so, and every check on that input allows that spread. A third run
+    with another seed that differs (dropout, sampling) is only noted: every check uses the same
+    seed, so a program that ignores a flag or a branch is still caught.
     """
     kwargs = dict(target.kwargs or {})
-    sets, outputs = [], []
+    sets, outputs, spreads, unstable, seeded = [], [], [], [], []
     for input_set in input_sets(target.example_inputs, target.check_inputs, seed=SEED):
         try:
-            outputs.append(call(run, input_set.args, kwargs))
+            output = call(run, input_set.args, kwargs)
+            again = call(run, input_set.args, kwargs)
+            reseeded = call(run, input_set.args, kwargs, seed=SEED + 1)
         except Exception as exc:
             if input_set.generated:
                 continue
             raise RuntimeError(f"the reference raised on {input_set.label}: {type(exc).__name__}: {first_line(str(exc))}") from exc
+        itself = compare(output, again)
+        spread = 0.0 if itself.ok else (itself.max_abs_error if itself.max_abs_error is not None else math.inf)
+        if not itself.ok:
+            unstable.append(f"{input_set.label} (Δ{spread:.2g})" if itself.error is None else input_set.label)
+        elif not compare(output, reseeded).ok:
+            seeded.append(input_set.label)
         sets.append(input_set)
-    return Reference(tuple(sets), tuple(outputs), strategy)
+        outputs.append(output)
+        spreads.append(spread)
+    notes = ()
+    if unstable:
+        notes += (f"{strategy} disagrees with itself on {', '.join(unstable)} with the same seed (uninitialised "
+                  "memory, nondeterministic kernels?): checks there allow that spread",)
+    if seeded:
+        notes += (f"{strategy}'s outputs depend on the random seed on {', '.join(seeded)} (dropout, sampling): "
+                  "every check runs with the same seed",)
+    return Reference(tuple(sets), tuple(outputs), strategy, tuple(spreads), notes)
 
 
-def check(run, reference: Reference, target: Target, static_shapes: bool) -> tuple[tuple[Check, ...], dict]:
+STATIC_SKIP = "other shapes: the program is static, like export's"
+
+
+def check(run, reference: Reference, target: Target, static_shapes: bool) -> tuple[tuple[Check, ...], dict, tuple]:
     """Compare ``run`` with the reference on every input set (same shapes only, if static).
 
-    Returns the checks and the exceptions raised, by input label.
+    Returns the checks, the exceptions raised by input label, and "label: reason" of the inputs
+    not checked.
     """
     kwargs = dict(target.kwargs or {})
-    checks, raised = [], {}
-    for input_set, expected in zip(reference.sets, reference.outputs):
+    checks, raised, skipped = [], {}, []
+    for index, (input_set, expected) in enumerate(zip(reference.sets, reference.outputs)):
         if static_shapes and not same_shapes(input_set.args, target.example_inputs) and len(input_set.args) == len(
                 target.example_inputs):  # other shapes; other arguments are still checked
+            skipped.append(f"{input_set.label}: {STATIC_SKIP}")
             continue
         try:
             actual = call(run, input_set.args, kwargs)
@@ -76,9 +108,10 @@ def check(run, reference: Reference, target: Target, static_shapes: bool) -> tup
             checks.append(Check(input_set.label, None, None, False, error_text(exc), raised=True))
             raised[input_set.label] = exc
             continue
-        result = compare(expected, actual)
-        checks.append(Check(input_set.label, result.max_abs_error, result.max_rel_error, result.ok, result.error))
-    return tuple(checks), raised
+        result = compare(expected, actual, spread=reference.spread(index))
+        checks.append(Check(input_set.label, result.max_abs_error, result.max_rel_error, result.ok, result.error,
+                            not_compared=result.not_compared, same_values=result.same_values))
+    return tuple(checks), raised, tuple(skipped)
 
 
 def error_text(exc: BaseException) -> str:
@@ -140,12 +173,15 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
             seconds = round(time.perf_counter() - started, 3)
             return failed_result(strategy, ctx, exc, seconds, warning_notes(caught))
         seconds = round(time.perf_counter() - started, 3)
-        checks, raised = check(converted.run, reference, target, strategy.static_shapes)
-    notes = tuple(dict.fromkeys(converted.notes + warning_notes(caught)))
+        ctx.step("run")
+        checks, raised, skipped_inputs = check(converted.run, reference, target, strategy.static_shapes)
+    notes = tuple(dict.fromkeys((reference.notes if strategy.reference else ()) + converted.notes
+                                + warning_notes(caught) + not_compared_notes(checks)))
+    common = {"stage": "run", "skipped_inputs": skipped_inputs, "variant": converted.variant}
     if "example" in raised:  # a program that cannot run its own example did not convert
         failed = failed_result(strategy, ctx, raised["example"], seconds, notes, explain=False)
         return replace(failed, error=f"the converted program raised on the example: {failed.error}",
-                       artifact=converted.artifact, checks=checks)
+                       artifact=converted.artifact, checks=checks, **common)
     bad = [c for c in checks if not c.ok]
     latency = converted.latency
     if latency is None and measure_latency:
@@ -155,15 +191,24 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
             notes += (f"latency not measured: {type(exc).__name__}: {first_line(str(exc))}",)
     if not bad:
         return StrategyResult(name, "ok", seconds=seconds, artifact=converted.artifact, checks=checks,
-                              latency_ms=latency, notes=notes)
+                              latency_ms=latency, notes=notes, **common)
     first = bad[0]
     detail = first.error or f"max abs error {first.max_abs_error:.3g}"
+    cause = mismatch_cause(checks, target, raised)
     return StrategyResult(
         name, "mismatch", error_type="Mismatch",
         error=f"differs from {reference.strategy} on {', '.join(c.label for c in bad)} ({first.label}: {detail})",
-        cause=mismatch_cause(checks),
-        hint=hint_for(mismatch_cause(checks)), seconds=seconds, artifact=converted.artifact, checks=checks,
-        latency_ms=latency, notes=notes)
+        cause=cause, hint=hint_for(cause), seconds=seconds, artifact=converted.artifact, checks=checks,
+        latency_ms=latency, notes=notes, **common)
+
+
+def not_compared_notes(checks: tuple[Check, ...]) -> tuple[str, ...]:
+    """One note naming the output leaves that could not be compared (neither tensors nor comparable)."""
+    leaves = list(dict.fromkeys(leaf for c in checks for leaf in c.not_compared))
+    if not leaves:
+        return ()
+    return (f"not compared (neither a tensor nor comparable): {', '.join(leaves[:4])}"
+            f"{', ...' if len(leaves) > 4 else ''}",)
 
 
 def without_type(line: str, exc: BaseException) -> str:
@@ -174,14 +219,32 @@ def without_type(line: str, exc: BaseException) -> str:
     return line or type(exc).__name__
 
 
-def mismatch_cause(checks: tuple[Check, ...]) -> str:
-    """"wrong on the example", "wrong on other inputs" (silently wrong) or "rejects other inputs" (raises)."""
+def mismatch_cause(checks: tuple[Check, ...], target: Target | None = None, raised: dict | None = None) -> str:
+    """"wrong on the example", "wrong on other inputs" (silently wrong) or "rejects other inputs" (raises).
+
+    Two refinements: "other output structure" when every failing check has the same tensors in
+    another structure, and "example strides" when a program compiled from a non-contiguous example
+    raises "index out of bounds" on an input of the same shapes.
+    """
     bad = [c for c in checks if not c.ok]
+    if bad and all(c.same_values for c in bad):
+        return "other output structure"
+    if target is not None and raised and has_strided_tensor(target.example_inputs) and any(
+            "out of bounds" in str(exc) for exc in raised.values()):
+        return "example strides"
     if any(c.label == "example" for c in bad):
         return "wrong on the example"
     if any(not c.raised for c in bad):
         return "wrong on other inputs"
     return "rejects other inputs"
+
+
+def has_strided_tensor(args) -> bool:
+    """True when an input tensor is not contiguous (a transposed or sliced view)."""
+    import torch
+    from torch.utils._pytree import tree_flatten
+
+    return any(isinstance(x, torch.Tensor) and not x.is_contiguous() for x in tree_flatten(args)[0])
 
 
 def failed_result(strategy: Strategy, ctx: Context, exc: BaseException, seconds: float, notes: tuple,
@@ -194,8 +257,11 @@ def failed_result(strategy: Strategy, ctx: Context, exc: BaseException, seconds:
         extra = (strategy.explain_failure(ctx, exc) if explain else None) or {}
     except Exception as explain_error:  # explaining must never turn a failure into a crash
         notes += (f"explain_failure raised {type(explain_error).__name__}: {first_line(str(explain_error))}",)
-    cause = extra.get("cause") or classify(type(exc).__name__, message)
+    if ctx.stage == "reload":  # it converted and saved: the archive is what fails
+        cause = "archive does not reload"
+    else:
+        cause = extra.get("cause") or classify(type(exc).__name__, message)
     return StrategyResult(
-        strategy.name, "failed", error_type=type(exc).__name__, error=without_type(summary_line(message), exc),
-        cause=cause, source_line=user_source_line(message, frames), hint=extra.get("hint") or hint_for(cause),
-        seconds=seconds, draft_export=extra.get("draft_export"), notes=notes)
+        strategy.name, "failed", error_type=type(exc).__name__, error=without_type(message_excerpt(message), exc),
+        cause=cause, source_line=failure_source_line(message, frames), hint=extra.get("hint") or hint_for(cause),
+        seconds=seconds, draft_export=extra.get("draft_export"), notes=notes, stage=ctx.stage)

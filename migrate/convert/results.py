@@ -88,16 +88,22 @@ class Check:
     ok: bool
     error: str | None = None
     raised: bool = False
+    not_compared: tuple[str, ...] = ()  # "path: Type" of output leaves neither tensors nor comparable
+    same_values: bool = False  # only the output's structure differs: the tensors are equal
 
     def to_dict(self) -> dict:
         return {"label": self.label, "max_abs_error": self.max_abs_error, "max_rel_error": self.max_rel_error,
-                "ok": self.ok, "error": self.error, "raised": self.raised}
+                "ok": self.ok, "error": self.error, "raised": self.raised, "not_compared": list(self.not_compared),
+                "same_values": self.same_values}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Check":
         label = d.get("label", d.get("input", "?"))  # "input" in drafts before schema 1
+        not_compared = d.get("not_compared")
         return cls(str(label), _number(d.get("max_abs_error")), _number(d.get("max_rel_error")), d.get("ok") is True,
-                   _text(d.get("error")), d.get("raised") is True)
+                   _text(d.get("error")), d.get("raised") is True,
+                   tuple(str(x) for x in not_compared) if isinstance(not_compared, list) else (),
+                   d.get("same_values") is True)
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,11 @@ class StrategyResult:
 
     ``ratios``: ``vs_<key>`` for each key of ``RATIO_BASELINES`` whose baseline exists for the
     target (``TargetResult.baselines`` names it), when this strategy has a latency.
+    ``stage``: the step reached: "convert", "save", "reload" (the saved artifact is loaded back) or
+    "run" (the converted program ran on the inputs); a failure names the step that raised.
+    ``skipped_inputs``: "label: reason" for the inputs this strategy was not checked on (a static
+    program on other shapes). ``variant``: how the conversion was done when the default did not
+    work (``strict=False`` for a trace whose strict run failed; the strict error is in ``notes``).
     """
 
     strategy: str
@@ -122,6 +133,9 @@ class StrategyResult:
     latency_ms: Latency | None = None
     ratios: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    stage: str | None = None
+    skipped_inputs: tuple[str, ...] = ()
+    variant: str | None = None
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -152,6 +166,9 @@ class StrategyResult:
             "latency_ms": self.latency_ms.to_dict() if self.latency_ms else None,
             "ratios": dict(self.ratios),
             "notes": list(self.notes),
+            "stage": self.stage,
+            "skipped_inputs": list(self.skipped_inputs),
+            "variant": self.variant,
         }
 
     @classmethod
@@ -161,6 +178,7 @@ class StrategyResult:
         latency = d.get("latency_ms")
         ratios = d.get("ratios")
         notes = d.get("notes")
+        skipped = d.get("skipped_inputs")
         return cls(
             strategy=str(d["strategy"]), status=status if status in STATUSES else "failed",
             error_type=_text(d.get("error_type")), error=_text(d.get("error")), cause=_text(d.get("cause")),
@@ -170,6 +188,8 @@ class StrategyResult:
             latency_ms=Latency.from_dict(latency) if isinstance(latency, dict) and _number(latency.get("median")) else None,
             ratios={str(k): v for k, v in ratios.items() if _number(v) is not None} if isinstance(ratios, dict) else {},
             notes=tuple(str(n) for n in notes if n) if isinstance(notes, list) else (),
+            stage=_text(d.get("stage")), variant=_text(d.get("variant")),
+            skipped_inputs=tuple(str(s) for s in skipped) if isinstance(skipped, list) else (),
         )
 
 

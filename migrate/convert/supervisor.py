@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
+from migrate.convert.causes import hint_for
 from migrate.convert.results import ConvertRun, StrategyInfo, StrategyResult, TargetResult, with_ratios
 from migrate.convert.targets import TARGET_ATTRIBUTE, TargetRef, collect
 from migrate.convert.strategies.base import safe_name
@@ -191,7 +192,7 @@ def _all_skipped_after_reference_error(names: list[str], event: dict, references
     for name in names:
         if name in references:
             out[name] = StrategyResult(name, "failed", error_type=event.get("error_type"), error=event["error"],
-                                       cause="target error")
+                                       cause="target error", hint=hint_for("target error"), stage="convert")
         else:
             out[name] = StrategyResult(name, "skipped", error="the target could not be built or run by its reference",
                                        cause="target error")

@@ -41,6 +41,10 @@ def cell(result: StrategyResult | None, eager_baseline: str | None = None) -> Te
             text.append(f" Δ{shown.max_abs_error:.2g}", style="yellow")
     elif result.status in ("failed", "timeout", "crashed") and result.cause:
         text.append(f"\n{result.cause}", style="dim")
+        if result.status == "failed" and result.stage not in (None, "convert"):
+            text.append(f"\n(at {result.stage})", style="dim")
+    if result.variant:
+        text.append(f"\n({result.variant})", style="dim")
     if result.latency_ms is not None and result.status in ("ok", "mismatch"):
         text.append(f"\n{format_ms(result.latency_ms.median)}")
         ratio = result.ratios.get("vs_eager")
@@ -65,13 +69,24 @@ def details(run: ConvertRun) -> Text:
     text = Text()
     for target in run.targets:
         for r in target.results:
+            if r.status == "ok" and worth_noting(r):
+                text.append(f"{target.name} · {r.strategy}: ", style="bold")
+                text.append("ok", style=STATUS_STYLE["ok"])
+                text.append(f" ({r.variant})\n" if r.variant else "\n")
+                for note in worth_noting(r):
+                    text.append(f"  note: {note}\n", style="dim")
             if r.status in ("ok", "skipped"):
                 continue
             text.append(f"{target.name} · {r.strategy}: ", style="bold")
             text.append(f"{r.status}", style=STATUS_STYLE[r.status])
             text.append(f" [{r.cause}]\n" if r.cause else "\n")
             if r.error:
-                text.append(f"  {r.error_type + ': ' if r.error_type and r.error_type != 'Mismatch' else ''}{r.error}\n")
+                error = r.error.replace("\n", "\n    ")
+                text.append(f"  {r.error_type + ': ' if r.error_type and r.error_type != 'Mismatch' else ''}{error}\n")
+            if r.status == "failed" and r.stage not in (None, "convert"):
+                text.append(f"  failed at the {r.stage} step (convert succeeded)\n")
+            if r.skipped_inputs:
+                text.append(f"  not checked on: {'; '.join(r.skipped_inputs)}\n", style="dim")
             if r.source_line:
                 text.append(f"  at {r.source_line}\n", style="cyan")
             if r.draft_export and r.draft_export.get("failures"):
@@ -83,6 +98,14 @@ def details(run: ConvertRun) -> Text:
     for error in run.errors:
         text.append(f"{error['file']}: {error['message']}\n", style="red")
     return text
+
+
+NOTEWORTHY = ("disagrees with itself", "depend on the random seed", "not compared", "strict tracing failed")
+
+
+def worth_noting(result: StrategyResult) -> list[str]:
+    """Notes of an ok result a user must read: eager's own spread, leaves not compared, a retried trace."""
+    return [n for n in result.notes if any(k in n for k in NOTEWORTHY)]
 
 
 def summary_line(run: ConvertRun) -> str:

@@ -35,9 +35,22 @@ def plan_skip(strategy, ref: TargetRef, target, artifacts: dict) -> str | None:
     kind = "archive" if ref.kind == "archive" else "module"
     if strategy.applies_to not in (kind, "both"):
         return "applies to TorchScript archives only" if kind == "module" else "does not apply to a TorchScript archive"
+    if target.kwargs and not strategy.accepts_kwargs:
+        return f"{strategy.name} cannot take keyword inputs; this target passes {', '.join(sorted(target.kwargs))}"
     if strategy.needs and not any(artifacts.get(n) for n in strategy.needs):
         return f"needs an artifact from {' or '.join(strategy.needs)}; none was produced"
     return strategy.skip_reason(target)
+
+
+def with_causes(exc: BaseException, limit: int = 3) -> str:
+    """The error's line, then the errors chained under it: "... (caused by ImportError: ...)"."""
+    text = summary_line(str(exc)) or type(exc).__name__
+    seen, inner = {id(exc)}, exc.__cause__ or exc.__context__
+    while inner is not None and id(inner) not in seen and limit:
+        seen.add(id(inner))
+        text += f" (caused by {type(inner).__name__}: {summary_line(str(inner)) or '?'})"
+        inner, limit = inner.__cause__ or inner.__context__, limit - 1
+    return text
 
 
 def run_target(request: dict, emit: Callable[[dict], None]) -> None:
@@ -68,8 +81,9 @@ def run_target(request: dict, emit: Callable[[dict], None]) -> None:
             reference_run = reference_strategy.convert(context).run
         reference = harness.build_reference(reference_run, target, reference_strategy.name)
     except Exception as exc:
-        emit({"event": "target_error", "error": summary_line(str(exc)) or type(exc).__name__,
-              "error_type": type(exc).__name__, "traceback": traceback.format_exc(limit=-8)})
+        traceback.print_exc()  # into the worker log
+        emit({"event": "target_error", "error": with_causes(exc), "error_type": type(exc).__name__,
+              "traceback": traceback.format_exc(limit=-8)})
         return
 
     for name in names:

@@ -64,6 +64,31 @@ OBSERVED = [
                  "memory: you tried to allocate 70368744177664 bytes. Error code 12 (Cannot allocate memory)",
                  "out of memory", id="allocator-refuses"),
     pytest.param("ValueError", "this model refuses to be exported", "other", id="user-error-is-other"),
+    # issue 10: real third-party models (transformers 5.23, kornia 0.9, torch_geometric 2.8, torchvision 0.28)
+    pytest.param("OSError", "Failed to get source for <function BertConfig.__init__ at 0x7fcf37571e40> using "
+                 "inspect.getsource", "source not available", id="hf-script-config-source"),
+    pytest.param("RuntimeError", "Tracer cannot infer type of BaseModelOutputWithPastAndCrossAttentions(last_hidden_"
+                 "state=tensor([[[0.1]]]), past_key_values=DynamicCache(layers=[DynamicLayer]))\n:Could not infer "
+                 "type of list element: Only tensors and (possibly nested) tuples of tensors, lists, or dictsare "
+                 "supported as inputs or outputs of traced functions", "structured output", id="hf-trace-modeloutput"),
+    pytest.param("RuntimeError", "Found <class 'transformers.cache_utils.DynamicCache'> in output, which is not a "
+                 "known type. If this type holds tensors, you need to register a pytree for it.",
+                 "non-tensor object in output", id="hf-export-dynamic-cache"),
+    pytest.param("Unsupported", "Encountered unrecognized type UserDefinedObjectVariable(DynamicCache) at output 1",
+                 "non-tensor object in output", id="hf-strict-export-dynamic-cache"),
+    pytest.param("RuntimeError", "cannot statically infer the expected size of a list in this context:\n  File "
+                 "\"/site-packages/kornia/geometry/conversions.py\", line 40", "TorchScript type limitation",
+                 id="kornia-script-list-size"),
+    pytest.param("RuntimeError", "Could not cast value of type Optional[Tensor] to bool:\n  File \"/site-packages/"
+                 "torch_geometric/nn/conv/gat_conv.py\", line 374", "TorchScript type limitation",
+                 id="pyg-script-optional-bool"),
+    pytest.param("RuntimeError", "Type mismatch: edge_index1 is set to type Tensor in the true branch and type "
+                 "__torch__.torch_geometric.typing.SparseTensor in the false branch", "TorchScript type limitation",
+                 id="pyg-archive-type-mismatch"),
+    pytest.param("NotSupportedError", "Comprehension ifs are not supported yet:\n  File \"/site-packages/kornia/"
+                 "filters/kernels.py\", line 34", "TorchScript compile error", id="kornia-comprehension-if"),
+    pytest.param("RuntimeError", "warn is implemented directly in the interpreter\nWhile executing %warn_default",
+                 "unsupported TorchScript node", id="ts2ep-googlenet-warn"),
 ]
 
 
@@ -112,3 +137,38 @@ def test_source_line_ignores_library_files():
     import torch
 
     assert user_source_line(f'File "{torch.__file__}", line 10', []) is None
+
+
+def test_source_line_falls_back_to_the_innermost_library_frame(tmp_path):
+    from migrate.convert.causes import failure_source_line
+
+    source = tmp_path / "site-packages" / "fakelib" / "modeling.py"
+    source.parent.mkdir(parents=True)
+    source.write_text("def forward(x):\n    raise ValueError('inside the library')\n")
+    namespace: dict = {}
+    exec(compile(source.read_text(), str(source), "exec"), namespace)
+    try:
+        namespace["forward"](1)
+    except ValueError as exc:
+        frames = traceback.extract_tb(exc.__traceback__)[1:]  # as in a conversion: no user frame above it
+    line = failure_source_line("inside the library", frames)
+    assert line.endswith("modeling.py:2: raise ValueError('inside the library') (library code: fakelib)")
+
+
+def test_source_line_is_never_a_path_inside_an_archive():
+    from migrate.convert.causes import failure_source_line
+
+    message = 'Traceback of TorchScript, serialized code:\n  File "code/__torch__/torch_geometric/nn.py", line 98'
+    assert failure_source_line(message, []) is None
+
+
+def test_multi_line_messages_keep_their_first_lines_and_abbreviate_tensors():
+    from migrate.convert.causes import message_excerpt
+
+    message = ("Comprehension ifs are not supported yet:\n  File \"/x/kornia/filters/kernels.py\", line 45\n"
+               "    return [k for k in ks if k > 0]\n           ~~~~ <--- HERE\nmore\nand more\n")
+    assert message_excerpt(message).splitlines() == [
+        "Comprehension ifs are not supported yet:", '  File "/x/kornia/filters/kernels.py", line 45',
+        "    return [k for k in ks if k > 0]", "           ~~~~ <--- HERE"]
+    dumped = "Tracer cannot infer type of BaseModelOutput(last_hidden_state=tensor([[[ 0.1,  0.2],\n  [0.3, 0.4]]]))"
+    assert message_excerpt(dumped) == "Tracer cannot infer type of BaseModelOutput(last_hidden_state=tensor(…))"

@@ -37,6 +37,33 @@ def test_compare_explains_incomparable_outputs(expected, actual, message):
     assert not result.ok and message in result.error
 
 
+def test_spread_widens_the_tolerance():
+    assert not compare(torch.zeros(3), torch.full((3,), 0.01)).ok
+    assert compare(torch.zeros(3), torch.full((3,), 0.01), spread=0.02).ok
+
+
+def test_opaque_objects_are_not_compared_and_modeloutput_like_containers_are_flattened():
+    from dataclasses import dataclass
+
+    class Opaque:
+        pass
+
+    @dataclass
+    class Output:
+        logits: torch.Tensor
+        cache: object
+
+    result = compare(Output(torch.ones(2), Opaque()), Output(torch.ones(2), Opaque()))
+    assert result.ok and result.not_compared == ("output.cache: Opaque",)
+    assert not compare(Output(torch.ones(2), Opaque()), Output(torch.zeros(2), Opaque())).ok
+    assert compare({"logits": torch.ones(2)}, {"logits": torch.ones(2)}).ok
+
+
+def test_same_tensors_in_another_structure_is_not_a_value_mismatch():
+    result = compare(torch.ones(2), (torch.ones(2), None, None))
+    assert not result.ok and result.same_values and "the tensors are equal" in result.error
+
+
 def test_input_sets_labels_and_shapes():
     example = (torch.rand(3, 4), torch.rand(3, 4))
     sets = input_sets(example, ((-example[0], example[1]),))

@@ -20,8 +20,8 @@ RUN_KEYS = {"schema_version", "torch_version", "threads", "strategies", "wall_se
 STRATEGY_KEYS = {"name", "family", "order"}
 TARGET_KEYS = {"name", "source", "baselines", "results"}
 RESULT_KEYS = {"strategy", "status", "error_type", "error", "cause", "source_line", "hint", "seconds", "artifact",
-               "draft_export", "checks", "latency_ms", "ratios", "notes"}
-CHECK_KEYS = {"label", "max_abs_error", "max_rel_error", "ok", "error", "raised"}
+               "draft_export", "checks", "latency_ms", "ratios", "notes", "stage", "skipped_inputs", "variant"}
+CHECK_KEYS = {"label", "max_abs_error", "max_rel_error", "ok", "error", "raised", "not_compared", "same_values"}
 LATENCY_KEYS = {"median", "iqr", "runs"}
 FAMILIES = {"eager": "reference", "jit.script": "torchscript", "jit.trace": "torchscript", "export": "export"}
 INFOS = tuple(StrategyInfo(n, f, i * 10) for i, (n, f) in enumerate(FAMILIES.items()))
@@ -115,6 +115,18 @@ def test_the_reader_is_tolerant_of_partial_input():
     export = old.result("export")
     assert (export.status, export.error, export.latency_ms, export.notes) == ("failed", "boom", None, ())
     assert run.family("mystery") == "other" and run.strategy_names == ("eager", "export")
+
+
+def test_json_without_the_newer_keys_still_reads():
+    data = sample_run().to_dict()
+    for result in data["targets"][0]["results"]:
+        for key in ("stage", "skipped_inputs", "variant"):
+            del result[key]
+        for check in result["checks"]:
+            del check["not_compared"], check["same_values"]
+    trace = ConvertRun.from_dict(data).targets[0].result("jit.trace")
+    assert trace.stage is None and trace.skipped_inputs == () and trace.variant is None
+    assert trace.checks[1].not_compared == () and trace.checks[1].same_values is False
 
 
 def test_unknown_schema_version_is_refused_unless_asked():

@@ -99,6 +99,27 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in str(text).splitlines() if line.strip()), "")
 
 
+def bind_inputs(function, args: tuple, kwargs: dict, keep_var_keyword: bool = False) -> dict:
+    """Every input by parameter name (``**kwargs`` contents merged in unless ``keep_var_keyword``).
+
+    Raises TypeError when the inputs do not fit the signature (or it has ``*args``).
+    """
+    import torch
+
+    signature = inspect.signature(function.forward if isinstance(function, torch.nn.Module) else function)
+    bound = signature.bind(*args, **kwargs).arguments
+    named: dict = {}
+    for name, value in bound.items():
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            raise TypeError(f"cannot pass *{name} by keyword")
+        if kind is inspect.Parameter.VAR_KEYWORD and not keep_var_keyword:
+            named.update(value)
+        else:
+            named[name] = value
+    return named
+
+
 def auto_dynamic_shapes(args):
     """``Dim.AUTO`` on every dimension of every tensor input (export keeps what must be static)."""
     import torch

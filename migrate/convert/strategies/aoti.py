@@ -29,4 +29,5 @@ class AOTInductor(Strategy):
         if path.exists():
             path.unlink()
         package = aoti_compile_and_package(program, package_path=str(path))
+        ctx.step("reload")
         return Converted(run=aoti_load_package(package), artifact=str(package), notes=(f"compiled from {source}",))

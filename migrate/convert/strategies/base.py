@@ -16,6 +16,8 @@ else needs to change. A strategy:
   comparable with eager's), the path of the artifact it saved (if any), and optionally its own
   latency measurement (a strategy that runs outside this process, like a C++ runner, measures
   itself; otherwise the harness times ``run``);
+- calls ``ctx.step("save")`` / ``ctx.step("reload")`` before saving and loading back its artifact,
+  so a failure says which step raised (``stage`` in the result; "run" once ``convert`` returned);
 - raises on failure. The harness records the exception type, first line, classified cause and
   the user's source line; it never needs strategy code for that. ``explain_failure(ctx, exc)`` may
   add a summary (``export`` runs ``torch.export.draft_export`` for its report);
@@ -32,6 +34,8 @@ else needs to change. A strategy:
         compared with; it runs first and, if it fails, the others are skipped.
     ``applies_to = "module"``  which targets it converts: "module" (Python modules and functions
         from a targets file), "archive" (a TorchScript ``.pt`` given on the command line), "both".
+    ``accepts_kwargs = False``  the converted program cannot take keyword inputs (a C++ runner):
+        targets with ``kwargs`` skip it, with the reason.
     ``skip_reason(target) -> str | None``  why it does not apply to a target (recorded as skipped).
   ``convert`` may also raise ``SkipStrategy(reason)`` when it finds out late that it does not apply.
   For archive targets, ``ctx.archive_file`` is the path of the ``.pt`` given on the command line.
@@ -94,6 +98,7 @@ class Converted:
     artifact: str | None = None
     latency: Latency | None = None
     notes: tuple[str, ...] = ()
+    variant: str | None = None  # e.g. "strict=False": the default conversion failed, this one did not
 
 
 class SkipStrategy(Exception):
@@ -111,6 +116,11 @@ class Context:
     artifacts: Mapping[str, str] = field(default_factory=dict)
     strategy_name: str = ""
     archive_file: str | None = None  # the TorchScript archive, for "archive" targets
+    stage: str = "convert"  # the step under way: "convert", "save", "reload" (set with ``step``)
+
+    def step(self, stage: str) -> None:
+        """Say which step comes next, so that a failure names it (``ctx.step("reload")``)."""
+        self.stage = stage
 
     @property
     def module(self):
@@ -169,6 +179,7 @@ class Strategy:
     static_shapes: ClassVar[bool] = False
     applies_to: ClassVar[str] = "module"
     reference: ClassVar[bool] = False  # the strategy others are compared with (eager; jit.load for archives)
+    accepts_kwargs: ClassVar[bool] = True  # False: skipped (with the reason) for targets with keyword inputs
     description: ClassVar[str] = ""
 
     def skip_reason(self, target: Target) -> str | None:

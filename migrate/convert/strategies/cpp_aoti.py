@@ -15,6 +15,7 @@ class CppAOTInductor(Strategy):
     order = 91
     needs = ("aoti",)
     opt_in = "cpp"
+    accepts_kwargs = False  # the runner passes positional tensors only
     applies_to = "both"
     static_shapes = True
     description = "the aoti package run in C++ by AOTIModelPackageLoader"

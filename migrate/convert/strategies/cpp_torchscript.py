@@ -15,6 +15,7 @@ class CppTorchScript(Strategy):
     order = 90
     needs = ("jit.script", "jit.trace", "jit.load")
     opt_in = "cpp"
+    accepts_kwargs = False  # the runner passes positional tensors only
     applies_to = "both"
     description = "the jit.script (else jit.trace) archive run in C++ by torch::jit::load"
 

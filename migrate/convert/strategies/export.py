@@ -10,13 +10,16 @@ from migrate.convert.strategies._common import as_module, draft_export_summary, 
 from migrate.convert.strategies.base import Context, Converted, Strategy
 
 
-def export_and_save(ctx: Context, strict: bool, dynamic_shapes=None, args=None) -> Converted:
+def export_and_save(ctx: Context, strict: bool, dynamic_shapes=None, args=None, kwargs=None) -> Converted:
     import torch
 
-    program = torch.export.export(as_module(ctx.module), ctx.inputs if args is None else args, ctx.kwargs or None,
+    program = torch.export.export(as_module(ctx.module), ctx.inputs if args is None else args,
+                                  (ctx.kwargs if kwargs is None else kwargs) or None,
                                   strict=strict, dynamic_shapes=dynamic_shapes)
     path = ctx.artifact_path(".pt2")
+    ctx.step("save")
     torch.export.save(program, str(path))
+    ctx.step("reload")
     return Converted(run=torch.export.load(str(path)).module(), artifact=str(path))
 
 

@@ -24,5 +24,7 @@ class JitFreeze(Strategy):
         loaded = torch.jit.load(ctx.artifact(source))
         frozen = torch.jit.freeze(loaded.eval())
         path = ctx.artifact_path(".pt")
+        ctx.step("save")
         frozen.save(str(path))
+        ctx.step("reload")
         return Converted(run=torch.jit.load(str(path)), artifact=str(path), notes=(f"frozen from {source}",))

@@ -20,7 +20,9 @@ class JitScript(Strategy):
 
         scripted = torch.jit.script(ctx.module)
         path = ctx.artifact_path(".pt")
+        ctx.step("save")
         scripted.save(str(path))
+        ctx.step("reload")
         if isinstance(scripted, torch.jit.ScriptFunction):
             # a reloaded function loses its default arguments: run the scripted function itself
             return Converted(run=scripted, artifact=str(path), notes=("the saved archive needs every argument",))
