@@ -4,13 +4,15 @@ Each stage owns its sub-command in ``migrate/<stage>/cli.py``, which defines
 ``add_arguments(parser)`` and ``run(args) -> int``. They are imported lazily so that
 ``migrate scan`` never imports torch.
 
-Exit codes everywhere: 0 clean, 1 findings / changes / failures found, 2 usage or internal error.
+Exit codes everywhere: 0 clean, 1 findings / changes / failures found, 2 usage or internal error;
+130 interrupted (Ctrl-C) and 143 terminated (SIGTERM), after worker processes were stopped.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -48,15 +50,35 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     return parser
 
 
-def _exit_on_sigterm() -> None:
-    """SIGTERM unwinds like Ctrl-C (SystemExit 143): worker processes are stopped, temp files removed."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+class Terminated(SystemExit):
+    """SIGTERM, raised in the main thread so that the run unwinds like Ctrl-C."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated(128 + signum)
+
+
+def _stopped(code: int, own_process: bool) -> int:
+    """After an interrupt has unwound (workers stopped, temp files removed): the command itself ends now,
+    skipping the interpreter's teardown, where concurrent.futures' exit hook can print a traceback
+    about a pipe its stopped pool already closed; atexit handlers (the convert workers) still run."""
+    if not own_process:
+        return code
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
-    if argv is None:  # the command itself (not a test calling main): own the process's signals
-        _exit_on_sigterm()
+    own_process = argv is None  # the command itself, not a test calling main(argv)
+    if own_process and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_terminated)
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     try:
@@ -70,4 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return EXIT_ERROR
+        return _stopped(130, own_process)
+    except Terminated as exc:
+        print("terminated", file=sys.stderr)
+        return _stopped(int(exc.code), own_process)

@@ -63,10 +63,18 @@ def die_with_parent(parent_pid: int, on_orphaned: Callable[[], None] | None = No
     threading.Thread(target=watch, name="migrate-parent-watchdog", daemon=True).start()
 
 
+_UNWIND_S = 2.0  # how long an item may take to unwind once told to stop
+
+
 def _stop(signum, frame) -> None:
-    if _inside_item:
-        raise Stopped()  # unwind the item: its finally/except blocks clean up
-    os._exit(128 + signum)
+    if not _inside_item:
+        os._exit(128 + signum)
+    # The handler runs wherever the main thread is: inside a __del__ or a callback the exception would be
+    # swallowed and the worker would live on, orphaned. A timer thread ends it whatever happens.
+    timer = threading.Timer(_UNWIND_S, os._exit, args=(128 + signum,))
+    timer.daemon = True
+    timer.start()
+    raise Stopped()  # unwind the item: its finally/except blocks clean up
 
 
 def _worker_init(parent_pid: int) -> None:

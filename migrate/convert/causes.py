@@ -49,8 +49,8 @@ CAUSES = {
                                "names the type the archive cannot rebuild",
     "other output structure": "the values are equal but the output's structure differs from eager's (e.g. a "
                               "namedtuple where eager returns a tensor): callers must unpack it differently",
-    "example strides": "the package was compiled for the example's strides (a non-contiguous tensor) and fails on "
-                       "a contiguous input with the same values: give contiguous example inputs "
+    "example strides": "the package was compiled for the example's strides (a non-contiguous tensor): on inputs "
+                       "laid out otherwise it gives wrong values or fails: give contiguous example inputs "
                        "(x.contiguous()), or the strides the deployed inputs have",
     "TorchScript interpreter error": "the TorchScript program raised while running",
     "trace check failed": "the traced graph differs when run again: the model has nondeterminism or data-dependent paths",

@@ -97,5 +97,6 @@ def scan(paths: list[str], config: ScanConfig | None = None, *, root: str | None
         found.extend(Finding(**f) for f in findings if f["rule"] in enabled)
     found.sort(key=lambda f: f.sort_key)
     errors.sort(key=lambda e: e.path)
-    return ScanResult(root=root, files_scanned=len(files), findings=tuple(found), errors=tuple(errors),
+    links = tuple((s.relpath, tuple(sorted(s.also))) for s in files if s.also and s.relpath in {f.path for f in found})
+    return ScanResult(root=root, files_scanned=len(files), findings=tuple(found), errors=tuple(errors), links=links,
                       seconds=time.perf_counter() - started, cache_hits=hits)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat as stat_mod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pathspec
 
@@ -32,6 +32,7 @@ class SourceFile:
     language: str  # python | cpp
     size: int
     mtime_ns: int
+    also: tuple[str, ...] = ()  # other paths (through links) the walk reached the same file by
 
 
 def language_of(name: str) -> str | None:
@@ -134,8 +135,13 @@ class Walker:
         if key not in self._seen_files:
             self._seen_files[key] = len(self.files)
             self.files.append(source)
-        elif _is_real(path) and not _is_real(self.files[self._seen_files[key]].path):
-            self.files[self._seen_files[key]] = source  # first reached through a link: report the real file
+            return
+        index = self._seen_files[key]
+        first = self.files[index]
+        if _is_real(path) and not _is_real(first.path):  # first reached through a link: report the real file
+            self.files[index] = replace(source, also=(*first.also, first.relpath))
+        elif source.relpath != first.relpath and source.relpath not in first.also:
+            self.files[index] = replace(first, also=(*first.also, source.relpath))
 
     def _ignored(self, path: str, is_dir: bool, ignores: list) -> bool:
         for base, spec in ignores:

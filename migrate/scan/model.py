@@ -78,6 +78,7 @@ class ScanResult:
     errors: tuple[FileError, ...]
     seconds: float = 0.0
     cache_hits: int = 0
+    links: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (path reported, other paths reaching that file)
 
     @property
     def files_with_findings(self) -> int:
@@ -100,6 +101,7 @@ class ScanResult:
             "summary": self.summary(),
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],
+            "links": [{"path": path, "also": list(also)} for path, also in self.links],
         }
 
     @classmethod

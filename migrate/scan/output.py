@@ -147,6 +147,9 @@ def print_terminal(result: ScanResult, console, show_source: bool = True) -> Non
                               f"{'^' * max(1, min(width, 200 - f.column + 1))}[/]", highlight=False)
     for e in result.errors:
         console.print(f"[yellow]warning:[/] could not scan {escape(e.path)}: {escape(e.reason)}", highlight=False)
+    for path, also in result.links:
+        console.print(f"[dim]note: {escape(path)} is also reached as {escape(', '.join(also))} (a link); "
+                      "its findings are reported once, under the real file[/]", highlight=False, soft_wrap=True)
     if result.findings:
         table = Table(title="TorchScript constructs by API", title_justify="left")
         for column, justify in (("API", "left"), ("rule", "left"), ("severity", "left"),

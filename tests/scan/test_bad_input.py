@@ -115,6 +115,8 @@ def test_symlinks_files_once_loops_and_dangling(tmp_path):
     result = _scan(tmp_path)
     assert result.files_scanned == 1 and len(result.findings) == 1
     assert result.findings[0].path == "pkg/a.py", "the real file, not link_to_a.py (walked first)"
+    assert result.links == (("pkg/a.py", ("link_to_a.py", "link_to_pkg/a.py")),), "and it says how else it is reached"
+    assert result.to_dict()["links"] == [{"path": "pkg/a.py", "also": ["link_to_a.py", "link_to_pkg/a.py"]}]
     assert {e.path: e.reason for e in result.errors} == {"dangling.py": "broken symbolic link"}
 
 
