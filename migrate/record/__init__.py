@@ -55,7 +55,9 @@ def record(command: list[str], out: str | Path, max_calls: int = DEFAULT_MAX_CAL
     out.mkdir(parents=True, exist_ok=True)
     env = recording_environment(out, max_calls, max_bytes, max_total_bytes)
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None  # Ctrl-C is the command's
+    # Ctrl-C reaches the command (same process group); record waits for its exit code. A Python
+    # handler, not SIG_IGN: ignored signals stay ignored in the child, handlers are reset at exec.
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: None) if main_thread else None
     try:
         try:
             process = subprocess.Popen(command, env=env)
