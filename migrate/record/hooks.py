@@ -185,7 +185,7 @@ def begin(recorder: Recorder, api: str, obj, example: tuple | None, kwargs: dict
                 "payload": {}, "calls": [], "contains": _inner_captures(recorder, obj), "saved_to": [],
                 "omitted": None, "error": None}
         capture = recorder.captures[key] = Capture(recorder, key, meta)
-        if capture.meta_path.exists():  # another process recorded this one already
+        if _recorded_elsewhere(capture.meta_path):  # another process (an earlier run) has this one, with inputs
             capture.meta["omitted"] = "recorded by another process"
             return capture
         try:
@@ -208,6 +208,16 @@ def begin(recorder: Recorder, api: str, obj, example: tuple | None, kwargs: dict
             meta["error"] = f"snapshot failed: {type(exc).__name__}: {exc}"
         capture.write_meta()
         return capture
+
+
+def _recorded_elsewhere(meta_path: Path) -> bool:
+    """A capture with inputs is already there; one without (scripted at import, never called) is taken over."""
+    import json
+
+    try:
+        return bool(json.loads(meta_path.read_text()).get("calls"))
+    except (OSError, ValueError):
+        return False
 
 
 def finish(capture: Capture | None, result) -> None:
