@@ -24,6 +24,7 @@ COMMANDS = {
     "scan": ("migrate.scan.cli", "find TorchScript constructs in Python and C++ sources"),
     "fix": ("migrate.fix.cli", "show (or apply) codemods that rewrite TorchScript to torch.export"),
     "rules": ("migrate.scan.rules_cli", "list the rule catalogue"),
+    "record": ("migrate.record.cli", "run a command, capturing its TorchScript calls as conversion targets"),
     "convert": ("migrate.convert.cli", "convert targets with every strategy and compare outputs and latency"),
     "cpp": ("migrate.cpp.cli", "build and run the LibTorch C++ reference runners"),
     "report": ("migrate.report.cli", "write the side-by-side migration report (HTML, Markdown, JSON)"),

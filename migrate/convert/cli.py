@@ -12,7 +12,8 @@ from migrate.convert.supervisor import DEFAULT_TIMEOUT, default_cache_dir
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="targets files (.py with @migrate.target functions), folders of them, or TorchScript archives (.pt)")
+                        help="targets files (.py with @migrate.target functions), folders of them, TorchScript archives (.pt), "
+                             "or folders of `migrate record` captures (pickles: loading them runs code)")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of the terminal")
     parser.add_argument("--strategies", type=comma_list, metavar="A,B", help="run only these strategies (and what they need)")
@@ -30,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--artifacts", metavar="DIR", help="where .pt/.pt2 artifacts go (default CACHE_DIR/artifacts)")
     parser.add_argument("--min-run-time", type=float, default=0.2, metavar="S",
                         help="seconds of timing per strategy (torch.utils.benchmark blocked_autorange; default 0.2)")
+    parser.add_argument("--path", action="append", default=[], metavar="DIR",
+                        help="add DIR to sys.path (and PYTHONPATH of the workers) so captures and targets can import your code")
     parser.add_argument("--list-strategies", action="store_true", help="list the strategies and exit")
 
 
@@ -63,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:  # found before the run, not after minutes of conversion
         print(f"migrate convert: {problem}", file=sys.stderr)
         return 2
+    add_import_paths(args.path)
     console = Console(stderr=True)
     progress = Progress(console) if console.is_terminal else None
     try:
@@ -117,6 +121,19 @@ def _unusable_options(args) -> str | None:
         except ValueError as exc:
             return f"--example-inputs {args.example_inputs}: {exc}"
     return None
+
+
+def add_import_paths(folders: list[str]) -> None:
+    """``--path``: folders the user's code imports from, for this process and the workers it starts."""
+    import os
+
+    resolved = [str(Path(f).resolve()) for f in folders]
+    for folder in reversed(resolved):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    if resolved:
+        existing = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(resolved + existing))
 
 
 class Progress:

@@ -69,8 +69,10 @@ def target(function: Callable | None = None, *, name: str | None = None):
 class TargetRef:
     """Where a target comes from: enough to rebuild it in another process.
 
-    kind is "function" (a decorated function in a targets file) or "archive" (a TorchScript .pt
-    file, with ``example_inputs_file`` holding its inputs saved with torch.save).
+    kind is "function" (a decorated function in a targets file), "archive" (a TorchScript .pt
+    file, with ``example_inputs_file`` holding its inputs saved with torch.save) or "capture" (a
+    call recorded by ``migrate record``: ``capture`` is its metadata file; ``file:line`` is the
+    call site). A capture whose source cannot be imported is an "archive" with ``archive`` set.
     """
 
     name: str
@@ -79,6 +81,8 @@ class TargetRef:
     kind: str = "function"
     function: str = ""
     example_inputs_file: str = ""
+    capture: str = ""
+    archive: str = ""
 
     @property
     def source(self) -> str:
@@ -148,14 +152,21 @@ def targets_in_module(module, file: str) -> list[TargetRef]:
 
 def collect(paths: list[str], example_inputs: str | None = None) -> tuple[list[TargetRef], list[CollectError]]:
     """Find every target in ``paths``; unreadable files become errors, never exceptions."""
+    from migrate.record.targets import capture_refs, is_captures
+
     refs: list[TargetRef] = []
     errors: list[CollectError] = []
-    for given in paths:
+    plain = [p for p in paths if not is_captures(p)]
+    for captures in [p for p in paths if is_captures(p)]:  # folders of `migrate record` captures
+        found, problems = capture_refs(captures, lambda p: shown_path(p.resolve()))
+        refs.extend(found)
+        errors.extend(problems)
+    for given in plain:
         folder = Path(given)
         if folder.is_dir() and not any(expand_paths([given])):
             errors.append(CollectError(shown_path(folder), "no targets files (*.py with @migrate.target functions) "
                                                            "in this folder"))
-    for path in expand_paths(paths):
+    for path in expand_paths(plain):
         shown = shown_path(path)
         if not path.exists():
             errors.append(CollectError(shown, "no such file or folder"))
@@ -228,6 +239,10 @@ def read_example_inputs(path: str) -> tuple:
 
 def load_target(ref: TargetRef) -> Target:
     """Build the Target a ref points at (runs user code: call it in the worker process)."""
+    if ref.capture:
+        from migrate.record.targets import load_capture
+
+        return load_capture(ref)
     if ref.kind == "archive":
         import torch
 

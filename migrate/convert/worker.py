@@ -68,7 +68,7 @@ def run_target(request: dict, emit: Callable[[dict], None]) -> None:
     artifact_dir = Path(request["artifact_dir"])
     min_run_time = float(request.get("min_run_time", 0.2))
     available = discover()
-    archive_file = str(Path(ref.file).resolve()) if ref.kind == "archive" else None
+    archive_file = str(Path(ref.archive or ref.file).resolve()) if ref.kind == "archive" else None
 
     emit({"event": "start", "strategy": REFERENCE_EVENT})
     try:
