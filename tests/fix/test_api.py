@@ -128,7 +128,7 @@ def test_cli_usage_errors_exit_2(tmp_path, capsys):
 
 def test_cli_selects_the_fix_stage_rule(tmp_path, capsys):
     text = ("import torch\n\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n        if x.sum() > 0:\n"
-            "            return x\n        return -x\n\n\nm = torch.jit.script(M())\n")
+            "            return x\n        return -x\n\n\nm = torch.jit.script(M())\nprint(m(torch.ones(2)))\n")
     _project(tmp_path, text)
     assert main(["fix", str(tmp_path), "--no-cache", "--unsafe", "--select", "TS601", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
