@@ -157,7 +157,7 @@ def test_every_catalogue_example_is_handled_without_crash_and_its_rewrite_compil
                 rewritten += 1
                 compile(outcome.new_text, "example.py", "exec")
                 assert fix_source(outcome.new_text, "example.py").new_text is None
-    assert rewritten >= 20
+    assert rewritten >= 19
 
 
 def test_nested_rewrites_compose_in_one_pass():
@@ -165,4 +165,5 @@ def test_nested_rewrites_compose_in_one_pass():
               "    return torch.jit.freeze(torch.jit.script(m))\n")
     new = fix_source(source, "x.py").new_text
     assert "torch.export.save(torch.export.export(m, x if isinstance(x, tuple) else (x,)), 'a.pt2')" in new
-    assert "return torch.export.export(m, ()).module()" in new and "torch.jit" not in new.replace("# ", "")
+    # script(m) with no inputs in scope is left (reported, with the way to get inputs), never export(m, ())
+    assert "return torch.jit.script(m)" in new and "export(m, ())" not in new
