@@ -83,13 +83,16 @@ def constant(top: cst.BaseExpression, calls: dict) -> tuple[bool | None, bool | 
     """
     leaves: list = []
 
-    def collect(node) -> bool:
-        name = calls.get(node, _key(node))
-        if name not in leaves:
-            leaves.append(name)
-        return True
+    def collect(node) -> None:  # every leaf, without the short-circuit of evaluation
+        if _is_not(node):
+            collect(node.expression)
+        elif isinstance(node, cst.BooleanOperation):
+            collect(node.left)
+            collect(node.right)
+        elif calls.get(node, _key(node)) not in leaves:
+            leaves.append(calls.get(node, _key(node)))
 
-    _evaluate(top, collect)
+    collect(top)
     predicates = {n for n in calls.values()}
     results, exporting = set(), set()
     for values in itertools.product((False, True), repeat=len(leaves)):
