@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -28,6 +29,25 @@ from migrate.source_text import (SUPPRESS_FILE, StatementPositions, split_lines,
                                  syntax_error_reason)
 
 UNSAFE_SKIPPED = "unsafe rewrite not applied (run with --unsafe to apply it): "
+_JIT_WORDS = re.compile(r"torch\.?script|\bjit\b|\bscript(ed|ing|able)?\b", re.IGNORECASE)
+
+
+def _jit_comments(lines: list[str], line: int) -> str:
+    """A note for comments on the rewritten line, or on the comment lines right above it, that speak of
+    TorchScript: they may no longer hold (they are reported, never edited)."""
+    found = []
+    at = line - 1
+    if 0 <= at < len(lines) and "#" in lines[at] and _JIT_WORDS.search(lines[at][lines[at].index("#"):]):
+        found.append(at + 1)
+    at -= 1
+    while 0 <= at < len(lines) and lines[at].lstrip().startswith("#"):
+        if _JIT_WORDS.search(lines[at]) and "migrate" not in lines[at]:
+            found.append(at + 1)
+        at -= 1
+    if not found:
+        return ""
+    where = ", ".join(str(n) for n in sorted(found))
+    return f"; the comment on line {where} speaks of TorchScript/jit: check that it still holds"
 
 
 class _Apply(cst.CSTTransformer):
@@ -117,6 +137,7 @@ def _apply(text, path, module, tree, plans, where, unsafe) -> SourceOutcome:
     imports = set()
     unused = set()
     records, manual = [], []
+    lines = split_lines(text)
     for rule, api, node, recipe, outcome in plans:
         line, column = where(node)
         if isinstance(outcome, Rewrite) and (outcome.safety == "safe" or unsafe):
@@ -127,7 +148,8 @@ def _apply(text, path, module, tree, plans, where, unsafe) -> SourceOutcome:
                     notes[statement].append(comment)
             imports.update(outcome.imports)
             unused.update(outcome.unused_names)
-            records.append(RewriteRecord(rule, api, line, column, outcome.safety, outcome.reason))
+            reason = outcome.reason + _jit_comments(lines, line)
+            records.append(RewriteRecord(rule, api, line, column, outcome.safety, reason))
             continue
         if isinstance(outcome, Rewrite):
             reason = UNSAFE_SKIPPED + outcome.reason

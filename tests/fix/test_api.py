@@ -128,7 +128,7 @@ def test_cli_usage_errors_exit_2(tmp_path, capsys):
 
 def test_cli_selects_the_fix_stage_rule(tmp_path, capsys):
     text = ("import torch\n\n\nclass M(torch.nn.Module):\n    def forward(self, x):\n        if x.sum() > 0:\n"
-            "            return x\n        return -x\n\n\nm = torch.jit.script(M())\n")
+            "            return x\n        return -x\n\n\nm = torch.jit.script(M())\nprint(m(torch.ones(2)))\n")
     _project(tmp_path, text)
     assert main(["fix", str(tmp_path), "--no-cache", "--unsafe", "--select", "TS601", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
@@ -157,7 +157,7 @@ def test_every_catalogue_example_is_handled_without_crash_and_its_rewrite_compil
                 rewritten += 1
                 compile(outcome.new_text, "example.py", "exec")
                 assert fix_source(outcome.new_text, "example.py").new_text is None
-    assert rewritten >= 20
+    assert rewritten >= 19
 
 
 def test_nested_rewrites_compose_in_one_pass():
@@ -165,4 +165,5 @@ def test_nested_rewrites_compose_in_one_pass():
               "    return torch.jit.freeze(torch.jit.script(m))\n")
     new = fix_source(source, "x.py").new_text
     assert "torch.export.save(torch.export.export(m, x if isinstance(x, tuple) else (x,)), 'a.pt2')" in new
-    assert "return torch.export.export(m, ()).module()" in new and "torch.jit" not in new.replace("# ", "")
+    # script(m) with no inputs in scope is left (reported, with the way to get inputs), never export(m, ())
+    assert "return torch.jit.script(m)" in new and "export(m, ())" not in new

@@ -67,6 +67,15 @@ class RewriteContext:
     tree: Tree
     matches: list[Match]
     taken: set[str] = field(default_factory=set)  # names given to new functions in this file
+    memo: dict = field(default_factory=dict)  # per-file answers shared by rewrites (metadata, value plans)
+
+    def metadata(self):
+        """Scopes, parents and positions of the whole module (libcst providers), resolved on first use."""
+        if "metadata" not in self.memo:
+            from migrate.fix.rewrites.uses import Metadata
+
+            self.memo["metadata"] = Metadata(self.tree.module)
+        return self.memo["metadata"]
 
     def torch(self, match: Match, rest: str) -> tuple[cst.BaseExpression, tuple[Import, ...]]:
         """`<torch>.<rest>` spelled as the user spells torch where the match stands, and the import it needs."""

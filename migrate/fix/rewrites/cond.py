@@ -32,12 +32,30 @@ REASON = ("torch.cond traces both branches: check that they return tensors of th
           "captured by closure)")
 
 
+RANDOM_DRAW = ("the test is a random draw, not a branch on the data: torch.cond would trace both sides for nothing "
+               "and export fixes nothing random; keep random augmentation out of the exported forward (apply it "
+               "before the model, or only when self.training)")
+RANDOM = frozenset({"rand", "randn", "randint", "random", "uniform", "bernoulli", "normal", "multinomial",
+                    "randperm", "rand_like", "randn_like", "randint_like", "choice"})
+
+
 def _is_data_dependent(test: cst.BaseExpression) -> bool:
+    return _test_kind(test) is not None
+
+
+def _test_kind(test: cst.BaseExpression) -> str | None:
+    """"tensor" when the test reduces a tensor, "random" when it reduces a random draw, else None.
+
+    Whether the test reduces a tensor: a random draw (`torch.rand(1).item() < self.p`) is not a
+    data-dependent branch worth a torch.cond (export would bake one draw in either way)."""
     found = False
+    random = False
 
     class Visitor(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> bool:
             nonlocal found
+            nonlocal random
+            random |= (dotted_parts(node.func) or ("",))[-1] in RANDOM
             if isinstance(node.func, cst.Attribute) and node.func.attr.value in REDUCTIONS:
                 parts = dotted_parts(node.func)
                 found |= not (parts and parts[0] in ("math", "np", "numpy", "builtins"))
@@ -47,7 +65,7 @@ def _is_data_dependent(test: cst.BaseExpression) -> bool:
             return False
 
     test.visit(Visitor())
-    return found
+    return None if not found else "random" if random else "tensor"
 
 
 def _is_module_class(node: cst.ClassDef) -> bool:
@@ -281,6 +299,9 @@ def suggestions(ctx: RewriteContext):
         nested = {id(inner) for outer in ifs.found if _is_data_dependent(outer.test) for inner in _Ifs_in(outer)}
         for node in ifs.found:
             if id(node) in nested or not _is_data_dependent(node.test):
+                continue
+            if _test_kind(node.test) == "random":
+                yield node, Refusal(RANDOM_DRAW)
                 continue
             yield node, _plan(ctx, forward, node)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from migrate.fix.rewrites import boolean
 from migrate.fix.rewrites.base import Rewriter, RewriteContext, refuse, replace, rewrite
 from migrate.scan.matches import Match, dotted_parts
 
@@ -77,31 +78,44 @@ def _eager_branch(ctx: RewriteContext, guard, negated: bool) -> list[cst.CSTNode
     return []
 
 
+def _choice(ctx: RewriteContext, call: cst.Call) -> tuple[str, str]:
+    """(the new predicate, why) for one is_scripting()/is_tracing() call."""
+    guard, negated = _guard(ctx, call)
+    if guard is None:
+        return "is_exporting", "used as a value, not as a branch condition: check every use"
+    effects = _Effects()
+    for node in _eager_branch(ctx, guard, negated):
+        node.visit(effects)
+    if effects.found:
+        return "is_compiling", (f"the branch TorchScript skipped calls {effects.found} (an effect outside the graph), "
+                                f"so every graph capture (torch.compile and torch.export) skips it")
+    return "is_exporting", ("the branch TorchScript skipped is tensor code torch.compile can run, so only "
+                            "torch.export takes the TorchScript-safe branch")
+
+
 def predicate(match: Match, ctx: RewriteContext):
     original = match.call
     if original.args:
         return refuse("the predicate is called with arguments: rewrite it by hand")
-    guard, negated = _guard(ctx, original)
     old = "is_scripting" if match.rule.id == "TS401" else "is_tracing"
-    if guard is None:
-        choice, why = "is_exporting", "used as a value, not as a branch condition: check every use"
-    else:
-        effects = _Effects()
-        for node in _eager_branch(ctx, guard, negated):
-            node.visit(effects)
-        if effects.found:
-            choice = "is_compiling"
-            why = (f"the branch TorchScript skipped calls {effects.found} (an effect outside the graph), so every "
-                   f"graph capture (torch.compile and torch.export) skips it")
-        else:
-            choice = "is_exporting"
-            why = ("the branch TorchScript skipped is tensor code torch.compile can run, so only torch.export takes "
-                   "the TorchScript-safe branch")
+    choice, why = _choice(ctx, original)
     func, imports = ctx.torch(match, f"compiler.{choice}")
     reason = (f"{old}() is always False under torch.export and torch.compile; became {choice}() because {why}; "
               f"check that the branch taken under export/compile is the one you want")
-    return rewrite("unsafe", reason, [replace(original, lambda updated: updated.with_changes(func=func))], match,
-                   imports=imports)
+    edits = [replace(original, lambda updated: updated.with_changes(func=func))]
+    top = boolean.chain_top(ctx, original)
+    if top is not None:
+        calls = {m.call: _choice(ctx, m.call)[0] for m in ctx.matches_of("TS401", "TS402")
+                 if m.call is not None and not m.call.args and top in ctx.tree.ancestors(m.call)}
+        always, under_export = boolean.constant(top, calls)
+        text = ctx.tree.module.code_for_node(top)
+        if always is not None:
+            return refuse(f"after the rewrite the guard `{text}` would always be {always} (its predicates become "
+                          f"the same one): remove the guard and keep the branch you want by hand")
+        if under_export is not None:
+            reason += f"; under torch.export the guard `{text}` is always {under_export}"
+        edits.append(replace(top, boolean.simplify))
+    return rewrite("unsafe", reason, edits, match, imports=imports)
 
 
 REWRITES = (Rewriter("TS401", "call", "unsafe", predicate), Rewriter("TS402", "call", "unsafe", predicate))

@@ -16,12 +16,12 @@ import re
 
 import libcst as cst
 
-from migrate.fix.rewrites import lookup
+from migrate.fix.rewrites import lookup, values
 from migrate.fix.rewrites.base import (Rewriter, RewriteContext, argument, in_place_of, as_keyword, bare, call,
                                        keywords, map_args, positional, refuse, renamed, replace, rewrite, updated_arg)
+from migrate.fix.rewrites.uses import NEEDS_INPUTS
 from migrate.scan.matches import Match
 
-TODO_INPUTS = "# TODO(migrate): give torch.export.export example inputs (a tuple of forward's arguments)"
 TRACE_DROPPED = ("optimize", "check_trace", "check_inputs", "check_tolerance", "strict", "_force_outplace",
                  "_module_class", "_compilation_unit", "_store_inputs")
 _TS_SUFFIX = re.compile(r"\.(pt|pth|ts|jit|zip|ptl|torchscript)$")
@@ -85,6 +85,13 @@ def trace(match: Match, ctx: RewriteContext):
     if isinstance(plan, str):
         return refuse(plan)
     module_arg, inputs_arg, build_inputs, kwargs_arg, dropped = plan
+    value = values.plan_of(match, ctx)
+    if value.kind == "refuse":
+        return refuse(value.reason)
+    if value.kind == "module":
+        return _as_module(match, ctx, value, module_arg,
+                          "the eager module runs every branch as written, where trace froze the branches and "
+                          "Python values of the example")
     original = match.call
     export, imports = ctx.torch(match, "export.export")
 
@@ -106,7 +113,29 @@ def trace(match: Match, ctx: RewriteContext):
               "branches with torch.cond), and the program only accepts inputs of the example's structure")
     if dropped:
         reason += f"; trace's {', '.join(dropped)} option(s) were dropped"
-    return rewrite("unsafe", reason, [replace(original, build)], match, imports=imports)
+    edits = [replace(original, build), *_save_edits(match, ctx, value)]
+    return rewrite("unsafe", reason, edits, match, imports=imports)
+
+
+def _save_edits(match: Match, ctx: RewriteContext, value) -> list:
+    return [replace(save, values.method_save(ctx, match, save, value.save_inputs[save]))
+            for how, save in value.uses.saves if how == "method"]
+
+
+def _as_module(match: Match, ctx: RewriteContext, value, module_arg: cst.Arg, why: str):
+    """`s = torch.jit.script(m)` whose uses all work on the module itself -> `s = m`."""
+    original = match.call
+    fit = in_place_of(ctx, original)
+    name = value.uses.name.value
+    reason = (f"`{name}` is only called or saved here, so it becomes the module itself ({why}); use "
+              f"torch.compile({ctx.tree.module.code_for_node(module_arg.value)}) instead where the point was speed "
+              f"(it compiles on the first call and keeps the module's Python semantics)")
+    if value.uses.saves:
+        reason += "; each save exports it with the example inputs known there"
+    imports = ctx.torch(match, "export.export")[1] if value.uses.saves else ()
+    edits = [replace(original, lambda updated: fit(updated_arg(updated, original, module_arg).value)),
+             *_save_edits(match, ctx, value)]
+    return rewrite("unsafe", reason, edits, match, imports=imports)
 
 
 # -- script (call) ------------------------------------------------------------------------------------------
@@ -123,24 +152,22 @@ def script_call(match: Match, ctx: RewriteContext):
     if lookup.is_class(ctx, target.value):
         return refuse("scripting a class (a TorchScript class) has no torch.export counterpart: use the plain "
                       "class and export the module that uses it")
+    value = values.plan_of(match, ctx)
+    if value.kind == "refuse":
+        return refuse(value.reason)
+    if value.kind == "module":
+        return _as_module(match, ctx, value, target, "what the scripted one computed")
     export, imports = ctx.torch(match, "export.export")
-    examples = keywords(original).get("example_inputs")
-    first = None
-    if examples is not None and isinstance(examples.value, cst.List) and examples.value.elements and \
-            isinstance(examples.value.elements[0].value, cst.Tuple):
-        first = examples.value.elements[0].value
-    notes = () if first is not None else ((ctx.tree.statement(original), TODO_INPUTS),)
+    first = value.inputs.expr
 
     def build(updated: cst.Call) -> cst.Call:
-        inputs = first.deep_clone() if first is not None else cst.Tuple([])
-        exported = call(export, bare(updated_arg(updated, original, target)), cst.Arg(inputs))
+        exported = call(export, bare(updated_arg(updated, original, target)), cst.Arg(first.deep_clone()))
         return cst.Call(cst.Attribute(exported, cst.Name("module")), [])
 
-    reason = ("torch.export needs example inputs" + (" (the first of example_inputs was used)" if first else
-                                                     " (a TODO marks where)") +
-              ", raises on data-dependent control flow (use torch.cond) and returns a GraphModule, not a ScriptModule "
-              "(no .save/.code/.graph)")
-    return rewrite("unsafe", reason, [replace(original, build)], match, imports=imports, notes=notes)
+    reason = ("torch.export needs example inputs (the first of example_inputs was used), raises on data-dependent "
+              "control flow (use torch.cond) and returns a GraphModule, not a ScriptModule (no .save/.code/.graph)")
+    return rewrite("unsafe", reason, [replace(original, build), *_save_edits(match, ctx, value)], match,
+                   imports=imports)
 
 
 # -- save / load ----------------------------------------------------------------------------------------------
@@ -183,24 +210,22 @@ def save(match: Match, ctx: RewriteContext):
     export, imports = ctx.torch(match, "export.export")
     save_fn, _ = ctx.torch(match, "export.save")
     source = _traced_from(ctx, module_arg.value)
-    plan = trace_plan(source, ctx) if source is not None and source.rule.id == "TS102" else None
-    direct = source is not None and source.call is module_arg.value
-    notes = []
-    if source is None or isinstance(plan, str) or (source.rule.id == "TS101" and not direct):
-        notes.append((ctx.tree.statement(original), TODO_INPUTS))
+    if source is None:
+        return refuse(f"where `{ctx.tree.module.code_for_node(module_arg.value)}` comes from is not known here: "
+                      f"{NEEDS_INPUTS}")
+    if source.rule.id == "TS101" and lookup.is_function(ctx, argument(source.call, 0, "obj").value):
+        return refuse("a scripted function cannot be exported: export the module that calls it")
+    value = values.plan_of(source, ctx)
+    if value.kind == "refuse":
+        return refuse(f"the saved value is left for a human: {value.reason}")
+    direct = source.call is module_arg.value
+    inputs = value.save_inputs.get(original, value.inputs)
     new_path = _pt2_path(path_arg.value)
 
     def program(module: cst.BaseExpression) -> cst.BaseExpression:
         if direct and _is_module_call(module):  # save(trace(m, x), p): export once, without .module()
             return module.func.value
-        if plan is not None and not isinstance(plan, str):
-            _, inputs_arg, build_inputs, kwargs_arg, _ = plan
-            inputs = inputs_arg.value.deep_clone() if inputs_arg is not None else None
-            args = [cst.Arg(module), cst.Arg(build_inputs(inputs))]
-            if kwargs_arg is not None:
-                args.append(as_keyword(kwargs_arg.deep_clone(), "kwargs"))
-            return call(export, *args)
-        return call(export, cst.Arg(module), cst.Arg(cst.Tuple([])))
+        return values.export_of(ctx, match, module, inputs)
 
     def build(updated: cst.Call) -> cst.Call:
         mapping = {module_arg: lambda arg: renamed("ep")(arg).with_changes(value=program(arg.value)),
@@ -213,9 +238,9 @@ def save(match: Match, ctx: RewriteContext):
               "(torch.jit.load, C++ torch::jit::load) must change to torch.export.load / AOTInductor too")
     if new_path is None:
         reason += "; check that the path ends in .pt2"
-    if notes:
-        reason += "; the module is exported again here and needs example inputs (a TODO marks where)"
-    return rewrite("unsafe", reason, [replace(original, build)], match, imports=imports, notes=notes)
+    if not direct:
+        reason += "; the module is exported here with the example inputs known at this save"
+    return rewrite("unsafe", reason, [replace(original, build)], match, imports=imports)
 
 
 def _is_module_call(expr: cst.BaseExpression) -> bool:

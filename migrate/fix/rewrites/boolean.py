@@ -1,0 +1,106 @@
+"""Boolean algebra after predicate rewrites: `not A and not A` -> `not A`, `not not A` -> `A`.
+
+Two old predicates (`not is_scripting() and not is_tracing()`) often become the same new one; the
+guard is then simplified where it stands, and a guard whose value no longer depends on anything
+(`A or not A`) is reported instead of rewritten.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import libcst as cst
+
+_EMPTY = cst.Module([])
+
+
+def _is_not(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
+
+
+def chain_top(ctx, call: cst.Call) -> cst.BaseExpression | None:
+    """The outermost `and`/`or`/`not` expression around the call (None when it stands alone)."""
+    top = None
+    for parent in ctx.tree.ancestors(call):
+        if isinstance(parent, cst.BooleanOperation) or _is_not(parent):
+            top = parent
+            continue
+        break
+    return top
+
+
+def _operands(node: cst.BaseExpression, operator: type) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, operator) and not node.lpar:
+        return [*_operands(node.left, operator), *_operands(node.right, operator)]
+    return [node]
+
+
+def _key(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node.with_changes(lpar=[], rpar=[]) if hasattr(node, "lpar") else node).strip()
+
+
+def simplify(node: cst.BaseExpression) -> cst.BaseExpression:
+    """Drop repeated operands of one `and`/`or` chain and `not not` pairs (the updated, rewritten node)."""
+    if _is_not(node):
+        inner = simplify(node.expression)
+        if _is_not(inner):  # `not (not A)` -> `A`
+            result = inner.expression
+            return result.with_changes(lpar=node.lpar, rpar=node.rpar) if node.lpar and hasattr(result, "lpar") \
+                and not result.lpar else result
+        return node.with_changes(expression=inner)
+    if not isinstance(node, cst.BooleanOperation):
+        return node
+    operator = type(node.operator)
+    kept, seen = [], set()
+    for operand in _operands(node.with_changes(lpar=[], rpar=[]), operator):
+        operand = simplify(operand)
+        if _key(operand) not in seen:
+            seen.add(_key(operand))
+            kept.append(operand)
+    result = kept[0]
+    for operand in kept[1:]:
+        result = cst.BooleanOperation(result, node.operator, operand)
+    if node.lpar and hasattr(result, "lpar") and not result.lpar:
+        result = result.with_changes(lpar=node.lpar, rpar=node.rpar)
+    return result
+
+
+def _evaluate(node: cst.BaseExpression, leaf) -> bool:
+    if _is_not(node):
+        return not _evaluate(node.expression, leaf)
+    if isinstance(node, cst.BooleanOperation):
+        left = _evaluate(node.left, leaf)
+        if isinstance(node.operator, cst.And):
+            return left and _evaluate(node.right, leaf)
+        return left or _evaluate(node.right, leaf)
+    return leaf(node)
+
+
+def constant(top: cst.BaseExpression, calls: dict) -> tuple[bool | None, bool | None]:
+    """(the value the guard always has after the rewrite, the value it always has under torch.export).
+
+    `calls`: each predicate call inside `top` -> the new predicate's name (its variable in the truth table).
+    """
+    leaves: list = []
+
+    def collect(node) -> None:  # every leaf, without the short-circuit of evaluation
+        if _is_not(node):
+            collect(node.expression)
+        elif isinstance(node, cst.BooleanOperation):
+            collect(node.left)
+            collect(node.right)
+        elif calls.get(node, _key(node)) not in leaves:
+            leaves.append(calls.get(node, _key(node)))
+
+    collect(top)
+    predicates = {n for n in calls.values()}
+    results, exporting = set(), set()
+    for values in itertools.product((False, True), repeat=len(leaves)):
+        table = dict(zip(leaves, values))
+        value = _evaluate(top, lambda node: table[calls.get(node, _key(node))])
+        results.add(value)
+        if all(table[name] for name in predicates):  # both is_exporting() and is_compiling() hold under export
+            exporting.add(value)
+    always = results.pop() if len(results) == 1 else None
+    under_export = exporting.pop() if len(exporting) == 1 else None
+    return always, under_export
