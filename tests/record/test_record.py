@@ -114,7 +114,7 @@ def test_python_children_and_pytest_are_recorded_with_the_test_id(record, python
         def test_child():
             assert subprocess.run([sys.executable, {str(child)!r}, "none"]).returncode == 0
     """))
-    code, out_text, _, out = record(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests))
+    code, out_text, _, out = record(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tests))
     assert code == 0 and "2 passed" in out_text
     found = captures(out)
     assert found["MyModule@test_models.py:7"]["test"] == "test_models.py::test_script"
