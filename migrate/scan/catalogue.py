@@ -62,6 +62,18 @@ def _by_api() -> dict[str, Rule]:
     return table
 
 
+@functools.lru_cache(maxsize=64)
+def names_in_module(module: str) -> dict[str, str]:
+    """{name: api} for the catalogue names that live directly in ``module`` (what ``from module import *``
+    binds that the scanner follows)."""
+    names = {}
+    for rule in load_rules():
+        for api in (rule.api, *rule.aliases):
+            if api.startswith(module + ".") and "." not in api[len(module) + 1:]:
+                names[api[len(module) + 1:]] = api
+    return names
+
+
 def rule_by_id(rule_id: str) -> Rule:
     for rule in load_rules():
         if rule.id == rule_id:

@@ -128,12 +128,10 @@ class Collector(cst.CSTVisitor):
                     self._bind(name, value)
                 return False
             if module is not None:  # bind every catalogue name that lives in that module
-                from migrate.scan.catalogue import load_rules
+                from migrate.scan.catalogue import names_in_module
 
-                for rule in load_rules():
-                    for api in (rule.api, *rule.aliases):
-                        if api.startswith(module + ".") and "." not in api[len(module) + 1:]:
-                            self._bind(api[len(module) + 1:], api)
+                for name, api in names_in_module(module).items():
+                    self._bind(name, api)
             return False
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else None

@@ -18,7 +18,7 @@ import json
 import os
 import re
 
-from migrate.scan.catalogue import load_rules
+from migrate.scan.catalogue import names_in_module
 
 _STAR = re.compile(rb"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]*\*", re.MULTILINE)
 MAX_DEPTH = 8  # star imports of star imports
@@ -113,7 +113,7 @@ def _exported_torch_names(path: str, root: str, active: set, depth: int) -> dict
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and _is_torch(node.module):
             for alias in node.names:
                 if alias.name == "*":
-                    names.update(_catalogue_names(node.module))
+                    names.update(names_in_module(node.module))
                 else:
                     names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
@@ -148,12 +148,3 @@ def _literal_names(value: ast.expr) -> list[str] | None:
     ):
         return [e.value for e in value.elts]
     return None
-
-
-def _catalogue_names(module: str) -> dict[str, str]:
-    names = {}
-    for rule in load_rules():
-        for api in (rule.api, *rule.aliases):
-            if api.startswith(module + ".") and "." not in api[len(module) + 1:]:
-                names[api[len(module) + 1:]] = api
-    return names
