@@ -22,6 +22,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip", type=comma_list, metavar="A,B", default=[], help="do not run these strategies (e.g. aoti)")
     parser.add_argument("--cpp", action="store_true", help="also run the opt-in C++ runner strategies (cpp.*)")
     parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads for conversion and timing (default 1)")
+    parser.add_argument("--jobs", "-j", type=int, metavar="N",
+                        help="targets converted at once, each worker pinned to its own --threads cores "
+                             "(default: the number of cores / --threads)")
+    parser.add_argument("--max-memory", default="default", metavar="SIZE",
+                        help="memory one worker may hold (e.g. 4G) before it is stopped and reported 'out of memory' "
+                             "(default: 80%% of the machine's memory / --jobs; 0: no limit)")
+    parser.add_argument("--executor", choices=("process", "ray"), default="process",
+                        help="process: worker processes here (default); ray: one Ray task per target (extra [ray])")
+    parser.add_argument("--ray-address", metavar="ADDRESS",
+                        help="with --executor ray: the cluster to use (e.g. ray://head:10001 or auto); default: a local one")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
                         help=f"seconds one strategy may take on one target before its worker is killed (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--example-inputs", metavar="INPUTS.pt",
@@ -59,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.paths:
         print("migrate convert: name at least one targets file, folder or .pt archive", file=sys.stderr)
         return 2
-    if args.threads < 1 or args.timeout <= 0:
-        print("migrate convert: --threads must be >= 1 and --timeout > 0", file=sys.stderr)
+    if args.threads < 1 or args.timeout <= 0 or (args.jobs is not None and args.jobs < 1):
+        print("migrate convert: --threads and --jobs must be >= 1 and --timeout > 0", file=sys.stderr)
         return 2
     problem = _unusable_options(args)
     if problem:  # found before the run, not after minutes of conversion
@@ -73,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
         result = convert(args.paths, strategies=args.strategies, skip=args.skip, threads=args.threads,
                          timeout=args.timeout, opt_in={"cpp"} if args.cpp else set(), artifact_dir=args.artifacts,
                          cache_dir=args.cache_dir, example_inputs=args.example_inputs, min_run_time=args.min_run_time,
-                         targets=args.targets, on_event=progress.on_event if progress else None)
+                         targets=args.targets, on_event=progress.on_event if progress else None, jobs=args.jobs,
+                         max_memory=args.max_memory, executor=args.executor, ray_address=args.ray_address)
     except ValueError as exc:
         print(f"migrate convert: {exc}", file=sys.stderr)
         return 2
@@ -113,8 +124,22 @@ def _unusable_options(args) -> str | None:
     from migrate.cli_common import unwritable_file
     from migrate.convert.targets import read_example_inputs
 
+    from migrate.convert.resources import parse_size
+
     if args.output and (problem := unwritable_file(args.output)):
         return f"--output {args.output}: {problem}"
+    if args.max_memory != "default":
+        try:
+            parse_size(args.max_memory)
+        except ValueError as exc:
+            return f"--max-memory: {exc}"
+    if args.ray_address and args.executor != "ray":
+        return "--ray-address needs --executor ray"
+    if args.executor == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            return "--executor ray needs Ray: pip install 'torchscript-migrate[ray]'"
     if args.example_inputs:
         try:
             read_example_inputs(args.example_inputs)

@@ -153,13 +153,14 @@ def warning_notes(caught) -> tuple[str, ...]:
 
 def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, target_name: str, artifact_dir: Path,
                  artifacts: dict, threads: int = 1, min_run_time: float = 0.2, archive_file: str | None = None,
-                 measure_latency: bool = True) -> StrategyResult:
+                 measure_latency: bool = True, cache_dir: Path | None = None) -> StrategyResult:
     """Convert ``target`` with ``strategy``, check it and time it. Never raises (except on interrupt)."""
     import torch
 
     name = strategy.name
     fresh = fresh_target(target)
-    ctx = Context(fresh, target_name, Path(artifact_dir), threads, dict(artifacts), name, archive_file)
+    ctx = Context(fresh, target_name, Path(artifact_dir), threads, dict(artifacts), name, archive_file,
+                  cache_dir=cache_dir)
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -227,6 +227,8 @@ class ConvertRun:
     errors: tuple[dict, ...] = ()  # targets files that could not be read: {"file", "message"}
     strategies: tuple[StrategyInfo, ...] = ()  # the strategies that were run, in table order
     wall_seconds: float | None = None
+    jobs: int | None = None  # targets converted at once
+    executor: str | None = None  # "process" or "ray"
     schema_version: int = SCHEMA_VERSION  # of what ``to_dict`` writes: older JSON is upgraded on reading
 
     @property
@@ -244,6 +246,8 @@ class ConvertRun:
             "threads": self.threads,
             "strategies": [s.to_dict() for s in self.strategies],
             "wall_seconds": self.wall_seconds,
+            "jobs": self.jobs,
+            "executor": self.executor,
             "errors": [dict(e) for e in self.errors],
             "targets": [t.to_dict() for t in self.targets],
         }
@@ -283,6 +287,7 @@ class ConvertRun:
             threads=int(threads) if _number(threads) is not None else 0, targets=targets,
             errors=tuple(_dicts(d.get("errors"))), strategies=tuple(strategies),
             wall_seconds=_number(d.get("wall_seconds")),
+            jobs=int(d["jobs"]) if _number(d.get("jobs")) is not None else None, executor=_text(d.get("executor")),
         )
 
     @classmethod

@@ -4,7 +4,11 @@ For each target, a worker (``python -m migrate.convert.worker``) runs the strate
 reports each result. The parent watches the time since the running strategy started: past
 ``timeout`` it kills the worker's process group and records ``timeout``; a worker that dies
 (segfault, abort, OOM kill) gives ``crashed``. Either way a new worker goes on with the strategies
-left, given the artifacts of those that finished.
+left, given the artifacts of those that finished. A worker whose process group's resident memory
+goes over ``max_memory`` is killed too and gives ``crashed`` with cause ``out of memory``.
+
+Targets run ``jobs`` at a time (``executors.py``: threads here, each watching its own worker
+pinned to its own cores; or Ray tasks).
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from migrate.convert.causes import hint_for
+from migrate.convert.resources import format_size, group_rss
 from migrate.convert.results import ConvertRun, StrategyInfo, StrategyResult, TargetResult, with_ratios
 from migrate.convert.targets import TARGET_ATTRIBUTE, TargetRef, collect
 from migrate.convert.strategies.base import safe_name
@@ -31,6 +36,7 @@ if TYPE_CHECKING:
     from migrate.convert.strategies.base import Strategy
 
 DEFAULT_TIMEOUT = 300.0
+POLL_S = 0.25  # how often a worker's memory is read
 
 
 def default_cache_dir() -> Path:
@@ -82,6 +88,8 @@ class WorkerOptions:
     timeout: float = DEFAULT_TIMEOUT
     min_run_time: float = 0.2
     references: tuple[str, ...] = ()  # strategies declaring ``reference``: they fail, the others are skipped
+    max_memory: int | None = None  # bytes the worker's process group may hold resident (None: no limit)
+    cpus: tuple[int, ...] = ()  # the cores the worker is pinned to (empty: not pinned)
 
 
 def _signal_name(returncode: int) -> str:
@@ -125,7 +133,8 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
         attempt += 1
         log_path = log_dir / f"{safe_name(ref.name)}.{attempt}.log"
         request = {"ref": ref.__dict__, "strategies": remaining, "artifacts": artifacts, "threads": options.threads,
-                   "artifact_dir": str(options.artifact_dir), "min_run_time": options.min_run_time}
+                   "artifact_dir": str(options.artifact_dir), "min_run_time": options.min_run_time,
+                   "cache_dir": str(options.cache_dir), "cpus": list(options.cpus)}
         with open(log_path, "w") as log:
             process = subprocess.Popen([sys.executable, "-m", "migrate.convert.worker"], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=log, env=_worker_env(options),
@@ -136,14 +145,26 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
             reader.start()
             process.stdin.write(json.dumps(request))
             process.stdin.close()
-            current, started, timed_out = None, time.monotonic(), False
+            current, started, timed_out, over_memory = None, time.monotonic(), False, 0
+            checked = started
             while True:
-                try:
-                    event = events.get(timeout=max(0.05, options.timeout - (time.monotonic() - started)))
-                except queue.Empty:
+                now = time.monotonic()
+                if options.max_memory and now - checked >= POLL_S:
+                    checked = now
+                    used = group_rss(process.pid)
+                    if used > options.max_memory:
+                        over_memory = used
+                        _kill_group(process)
+                        break
+                left = options.timeout - (now - started)
+                if left <= 0:
                     timed_out = True
                     _kill_group(process)
                     break
+                try:
+                    event = events.get(timeout=min(left, POLL_S) if options.max_memory else max(0.05, left))
+                except queue.Empty:
+                    continue
                 if event is None:  # the worker's stdout closed: it finished or died
                     break
                 on_event({**event, "target": ref.name})
@@ -163,7 +184,11 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
         if not remaining:
             break
         seconds = round(time.monotonic() - started, 3)
-        if timed_out:
+        if over_memory:
+            status, error_type, cause = "crashed", "OutOfMemory", "out of memory"
+            error = (f"the worker held {format_size(over_memory)}, over --max-memory {format_size(options.max_memory)}; "
+                     f"it was stopped (its log: {log_path})")
+        elif timed_out:
             status, error_type = "timeout", "Timeout"
             error = f"no result after {options.timeout:g} s; the worker was killed"
             cause = "hang or too slow"
@@ -255,21 +280,39 @@ def refs_for(paths_or_targets, example_inputs: str | None = None) -> tuple[list[
 def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, timeout: float = DEFAULT_TIMEOUT,
             opt_in: Iterable[str] = (), artifact_dir: str | Path | None = None, cache_dir: str | Path | None = None,
             example_inputs: str | None = None, min_run_time: float = 0.2, targets: Iterable[str] | None = None,
-            on_event: Callable[[dict], None] | None = None) -> ConvertRun:
+            on_event: Callable[[dict], None] | None = None, jobs: int | None = None,
+            max_memory: str | int | None = "default", executor: str = "process",
+            ray_address: str | None = None) -> ConvertRun:
     """Convert every target with every selected strategy, each target in its own worker process.
 
     ``paths_or_targets``: targets files, folders, ``.pt`` archives (with ``example_inputs``),
     TargetRefs or ``@migrate.target`` functions. ``strategies``/``skip``: names (see
     ``select_strategies``); ``opt_in``: opt-in groups to add (``{"cpp"}``); ``targets``: only the
-    targets whose name matches one of these shell patterns. Raises ValueError on unknown strategy
-    names; never on a broken target.
+    targets whose name matches one of these shell patterns. ``jobs``: targets converted at once
+    (default: the number of cores over ``threads``), each worker pinned to its own ``threads``
+    cores. ``max_memory``: bytes (or "4G") a worker may hold before it is stopped and reported
+    ``out of memory`` ("default": ``resources.MEMORY_SHARE`` of the machine's memory over the jobs;
+    None: no limit). ``executor``: "process" (here) or "ray" (a Ray task per target, on the
+    cluster at ``ray_address``, else a local one; see ``ray_executor.py``). Raises ValueError on
+    unknown strategy names and unusable options; never on a broken target.
     """
     import fnmatch
 
     from importlib.metadata import PackageNotFoundError, version
 
+    from migrate.convert import executors
+    from migrate.convert.resources import default_jobs, default_max_memory, effective_jobs, parse_size, usable_cores
     from migrate.convert.strategies import discover
 
+    if executor not in executors.EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; known: {', '.join(executors.EXECUTORS)}")
+    if jobs is not None and jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    if executor == "process":
+        jobs = effective_jobs(jobs or default_jobs(threads), threads, len(usable_cores()))
+    else:
+        jobs = jobs or default_jobs(threads)
+    limit = default_max_memory(jobs) if max_memory == "default" else parse_size(max_memory)
     if isinstance(paths_or_targets, (str, Path, TargetRef)) or hasattr(paths_or_targets, TARGET_ATTRIBUTE):
         paths_or_targets = [paths_or_targets]
     strategies, skip, targets = (v.split(",") if isinstance(v, str) else v for v in (strategies, skip, targets))
@@ -278,8 +321,8 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     options = WorkerOptions(artifact_dir=Path(artifact_dir) if artifact_dir else cache / "artifacts",
                             cache_dir=cache, threads=threads, timeout=timeout, min_run_time=min_run_time,
-                            references=tuple(n for n, s in available.items() if s.reference))
-    on_event = on_event or (lambda event: None)
+                            references=tuple(n for n, s in available.items() if s.reference), max_memory=limit)
+    on_event = executors.locked(on_event or (lambda event: None))  # workers report from several threads
     started = time.monotonic()
     refs, errors = refs_for(paths_or_targets, example_inputs)
     if targets:
@@ -294,14 +337,23 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     on_event({"event": "plan", "targets": [r.name for r in refs], "strategies": names})
     families = {n: s.family for n, s in available.items()}
     converted = []
-    for ref in refs:
-        results = run_worker(ref, names, options, on_event)
+
+    def done(index: int, results: dict) -> None:
+        on_event({"event": "target_done", "target": refs[index].name})
+
+    if executor == "ray":
+        from migrate.convert.ray_executor import run_on_ray
+
+        all_results = run_on_ray(refs, names, options, on_event, address=ray_address,
+                                 shared_artifacts=artifact_dir is not None, on_done=done)
+    else:
+        all_results = executors.run_in_processes(refs, names, options, on_event, jobs, on_done=done)
+    for ref, results in zip(refs, all_results):
         ordered = [results[n] for n in names if n in results]
         ordered += [StrategyResult(n, "skipped", error="skipped by --skip", cause="skipped by user") for n in user_skipped]
         order = list(available)
         ordered.sort(key=lambda r: order.index(r.strategy))
         converted.append(with_ratios(TargetResult(ref.name, ref.source, tuple(ordered)), families))
-        on_event({"event": "target_done", "target": ref.name})
     try:
         torch_version = version("torch")
     except PackageNotFoundError:
@@ -309,4 +361,4 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     return ConvertRun(torch_version=torch_version, threads=threads, targets=tuple(converted), errors=tuple(errors),
                       strategies=tuple(StrategyInfo(n, s.family, s.order) for n, s in available.items()
                                        if n in names or n in user_skipped),
-                      wall_seconds=round(time.monotonic() - started, 1))
+                      wall_seconds=round(time.monotonic() - started, 1), jobs=jobs, executor=executor)

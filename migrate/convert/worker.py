@@ -67,6 +67,7 @@ def run_target(request: dict, emit: Callable[[dict], None]) -> None:
     artifacts: dict = dict(request.get("artifacts", {}))
     artifact_dir = Path(request["artifact_dir"])
     min_run_time = float(request.get("min_run_time", 0.2))
+    cache_dir = Path(request["cache_dir"]) if request.get("cache_dir") else None
     available = discover()
     archive_file = str(Path(ref.archive or ref.file).resolve()) if ref.kind == "archive" else None
 
@@ -95,7 +96,7 @@ def run_target(request: dict, emit: Callable[[dict], None]) -> None:
         else:
             result = harness.run_strategy(strategy, target, reference, target_name=ref.name, artifact_dir=artifact_dir,
                                           artifacts=artifacts, threads=threads, min_run_time=min_run_time,
-                                          archive_file=archive_file)
+                                          archive_file=archive_file, cache_dir=cache_dir)
         if result.artifact and result.status in ("ok", "mismatch"):
             artifacts[name] = result.artifact
         emit({"event": "result", "result": result.to_dict()})
@@ -106,6 +107,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: os.killpg(0, signal.SIGKILL))
     die_with_parent(os.getppid())
     request = json.loads(sys.stdin.read())
+    if request.get("cpus") and hasattr(os, "sched_setaffinity"):  # before torch starts its threads
+        os.sched_setaffinity(0, request["cpus"])
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything the user's code prints goes to stderr, not into the protocol
 

@@ -116,6 +116,7 @@ class Context:
     artifacts: Mapping[str, str] = field(default_factory=dict)
     strategy_name: str = ""
     archive_file: str | None = None  # the TorchScript archive, for "archive" targets
+    cache_dir: Path | None = None  # the user cache (compiled packages are reused from there); None: no reuse
     stage: str = "convert"  # the step under way: "convert", "save", "reload" (set with ``step``)
 
     def step(self, stage: str) -> None:

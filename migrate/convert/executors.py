@@ -1,0 +1,76 @@
+"""How targets are spread: ``process`` (worker processes on this machine, ``--jobs`` at a time) or
+``ray`` (one Ray task per target, ``ray_executor.py``).
+
+Either way each target runs in its own worker process (``supervisor.run_worker``: timeouts,
+crashes, memory), and the results come back in the order of the targets.
+
+``process``: a thread per running target watches its worker; each worker is pinned to its own
+``--threads`` cores (``resources.core_slots``), so that no worker times its programs on a core
+another target's conversion is loading. With one job the worker is not pinned (as before).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Callable
+
+from migrate.convert.resources import core_slots, usable_cores
+from migrate.convert.results import StrategyResult
+from migrate.convert.targets import TargetRef
+
+EXECUTORS = ("process", "ray")
+
+
+def locked(on_event: Callable[[dict], None]) -> Callable[[dict], None]:
+    """``on_event`` callable from several threads (one event at a time)."""
+    lock = threading.Lock()
+
+    def call(event: dict) -> None:
+        with lock:
+            on_event(event)
+
+    return call
+
+
+def run_in_processes(refs: list[TargetRef], names: list[str], options, on_event, jobs: int,
+                     on_done: Callable[[int, dict], None] | None = None) -> list[dict[str, StrategyResult]]:
+    """Results of every target, ``jobs`` workers at a time, each pinned to its own cores."""
+    from migrate.convert import supervisor
+
+    slots = core_slots(jobs, options.threads, usable_cores()) if jobs > 1 else [()]
+    if len(slots) <= 1 or len(refs) <= 1:
+        out = []
+        for index, ref in enumerate(refs):
+            out.append(supervisor.run_worker(ref, names, replace(options, cpus=()), on_event))
+            if on_done:
+                on_done(index, out[-1])
+        return out
+    free: queue.Queue = queue.Queue()
+    for slot in slots:
+        free.put(slot)
+    done_lock = threading.Lock()
+
+    def one(index: int, ref: TargetRef) -> dict[str, StrategyResult]:
+        cpus = free.get()
+        try:
+            results = supervisor.run_worker(ref, names, replace(options, cpus=cpus), on_event)
+        finally:
+            free.put(cpus)
+        if on_done:
+            with done_lock:
+                on_done(index, results)
+        return results
+
+    pool = ThreadPoolExecutor(max_workers=len(slots), thread_name_prefix="migrate-target")
+    try:
+        futures = [pool.submit(one, i, ref) for i, ref in enumerate(refs)]
+        return [f.result() for f in futures]
+    except BaseException:  # Ctrl-C, SIGTERM: nothing new starts, the running workers are killed
+        pool.shutdown(wait=False, cancel_futures=True)
+        supervisor._kill_live_workers()
+        raise
+    finally:
+        pool.shutdown(wait=True)

@@ -1,0 +1,112 @@
+"""``--jobs`` (targets in parallel, each worker on its own cores) and ``--max-memory``."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from migrate.cli import main
+from migrate.convert import convert
+from migrate.convert.resources import core_slots, default_max_memory, effective_jobs, parse_size
+from migrate.convert.results import ConvertRun
+
+HERE = Path(__file__).parent
+FIXTURES = HERE.parents[1] / "fixtures" / "models"
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+def test_sizes():
+    assert parse_size("4G") == 4 << 30
+    assert parse_size("512m") == 512 << 20
+    assert parse_size("1.5GiB") == 3 << 29
+    assert parse_size("2000") == 2000
+    assert parse_size("0") is None and parse_size("none") is None and parse_size(None) is None
+    with pytest.raises(ValueError):
+        parse_size("lots")
+
+
+def test_core_slots_are_disjoint_and_never_oversubscribed():
+    assert core_slots(2, 1, [0, 1]) == [(0,), (1,)]
+    assert core_slots(4, 2, [0, 1, 2, 3, 4]) == [(0, 1), (2, 3)]  # 4 jobs of 2 threads do not fit in 5 cores
+    assert core_slots(3, 4, [0, 1]) == [()]  # one worker wider than the machine: not pinned
+    assert effective_jobs(8, 1, 2) == 2 and effective_jobs(1, 1, 16) == 1
+    assert default_max_memory(4, total=16 << 30) == int((16 << 30) * 0.8 / 4)
+
+
+def test_bad_jobs_and_memory_are_usage_errors(capsys):
+    assert main(["convert", str(HERE / "parallel_targets.py"), "--jobs", "0"]) == 2
+    assert main(["convert", str(HERE / "parallel_targets.py"), "--max-memory", "lots"]) == 2
+    assert "--max-memory" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(CORES < 2, reason="needs 2 cores to run two workers on cores of their own")
+def test_jobs_run_targets_at_once_on_cores_of_their_own(tmp_path, monkeypatch):
+    probes = tmp_path / "probes"
+    probes.mkdir()
+    monkeypatch.setenv("MIGRATE_TEST_PROBES", str(probes))
+    output = tmp_path / "convert.json"
+    code = main(["convert", str(HERE / "parallel_targets.py"), "--targets", "probe_*", "--strategies", "eager",
+                 "--jobs", "2", "--min-run-time", "0.01", "--format", "json", "-o", str(output),
+                 "--cache-dir", str(tmp_path / "cache")])
+    assert code == 0
+    run = ConvertRun.load(output)
+    assert run.jobs == 2 and run.executor == "process"
+    assert [t.name for t in run.targets] == ["probe_a", "probe_b"]  # the order of the targets, not of completion
+    a, b = (json.loads((probes / f"{n}.json").read_text()) for n in ("probe_a", "probe_b"))
+    assert a["start"] < b["end"] and b["start"] < a["end"], "the two targets did not overlap"
+    assert len(a["cores"]) == len(b["cores"]) == 1 and a["cores"] != b["cores"]
+    assert a["threads"] == b["threads"] == 1
+
+
+def test_one_job_runs_one_target_at_a_time_unpinned(tmp_path, monkeypatch):
+    probes = tmp_path / "probes"
+    probes.mkdir()
+    monkeypatch.setenv("MIGRATE_TEST_PROBES", str(probes))
+    run = convert([HERE / "parallel_targets.py"], targets=["probe_*"], strategies=["eager"], jobs=1,
+                  min_run_time=0.01, cache_dir=tmp_path / "cache")
+    assert run.jobs == 1 and all(t.result("eager").status == "ok" for t in run.targets)
+    a, b = (json.loads((probes / f"{n}.json").read_text()) for n in ("probe_a", "probe_b"))
+    assert a["end"] <= b["start"]
+    assert len(a["cores"]) == CORES
+
+
+@pytest.mark.slow
+def test_a_worker_over_max_memory_is_stopped_and_the_run_goes_on(tmp_path):
+    output = tmp_path / "convert.json"
+    code = main(["convert", str(HERE / "parallel_targets.py"), "--targets", "memory_hog,probe_a",
+                 "--strategies", "export", "--max-memory", "1.2G", "--min-run-time", "0.01", "--timeout", "60",
+                 "--format", "json", "-o", str(output), "--cache-dir", str(tmp_path / "cache")])
+    assert code == 1
+    run = ConvertRun.load(output)
+    hog = next(t for t in run.targets if t.name == "memory_hog")
+    stopped = hog.result("export")
+    assert stopped.status == "crashed" and stopped.cause == "out of memory"
+    assert "over --max-memory 1.2 GiB" in stopped.error
+    assert hog.result("eager").status == "ok"  # the worker that replaced it went on
+    assert next(t for t in run.targets if t.name == "probe_a").result("export").status == "ok"
+
+
+def _latencies(run: ConvertRun) -> dict:
+    return {(t.name, r.strategy): r.latency_ms for t in run.targets for r in t.results if r.latency_ms}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CORES < 2, reason="needs 2 cores")
+def test_medians_with_two_jobs_agree_with_one_job_within_their_iqrs(tmp_path):
+    """Same targets, same strategies, same run structure; only --jobs differs. On a machine shared with
+    other work both runs see the same noise, so the bound is the runs' own spread (their IQRs), once
+    retried: a difference beyond it twice is a real effect of running two targets at once."""
+    def both():
+        runs = [convert([FIXTURES / "torch_nn.py"], targets=["MultiheadAttention", "TransformerEncoder"],
+                        strategies=["eager", "jit.script"], jobs=jobs, min_run_time=0.5,
+                        cache_dir=tmp_path / f"cache{jobs}") for jobs in (1, 2)]
+        one, two = (_latencies(r) for r in runs)
+        assert one.keys() == two.keys() and len(one) == 4
+        return {key: (one[key], two[key]) for key in one
+                if abs(one[key].median - two[key].median) > one[key].iqr + two[key].iqr}
+
+    apart = both()
+    if apart:
+        apart = {k: v for k, v in both().items() if k in apart}
+    assert not apart, f"medians further apart than their IQRs: {apart}"
