@@ -31,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip", type=comma_list, metavar="A,B", help="conversion strategies to leave out")
     parser.add_argument("--threads", type=int, metavar="N", help="threads for latency measurement (converter default: 1)")
     parser.add_argument("--timeout", type=float, metavar="S", help="seconds per target before it is stopped (converter default)")
+    parser.add_argument("--jobs", "-j", type=int, metavar="N",
+                        help="targets converted at once (converter default: the number of cores / --threads)")
     parser.add_argument("--cpp", action="store_true", help="also run the C++ runners (cpp.torchscript, cpp.aoti)")
     parser.add_argument("--example-inputs", metavar="FILE", help="inputs for a .pt archive target (a tuple saved with torch.save)")
     parser.add_argument("--title", default="", help="report title")
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         path=args.path, targets=list(args.targets), scan_json=args.scan_json, fix_json=args.fix_json,
         convert_json=args.convert_json, run_fix=not args.no_fix, strategies=args.strategies, skip=args.skip,
         threads=args.threads, timeout=args.timeout, cpp=args.cpp, example_inputs=args.example_inputs,
-        only=args.only,
+        only=args.only, jobs=args.jobs,
     )
     try:
         progress = lambda m: err.print(m, style="dim", highlight=False, markup=False, soft_wrap=True)  # noqa: E731

@@ -85,6 +85,7 @@ class Request:
     cpp: bool = False
     example_inputs: str | None = None
     only: list[str] | None = None  # target names (shell patterns) to convert; None: all
+    jobs: int | None = None  # targets converted at once; None: the converter's default
 
 
 def load(request: Request, progress=print) -> Inputs:
@@ -278,6 +279,7 @@ def _call_convert(request: Request) -> dict:
         "opt_in": {"cpp"} if request.cpp else None,
         "example_inputs": request.example_inputs,
         "targets": request.only,
+        "jobs": request.jobs,
     }
     accepted = inspect.signature(convert).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())

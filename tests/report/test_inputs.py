@@ -130,8 +130,8 @@ def test_convert_gets_every_option_when_it_takes_them_all(monkeypatch):
     import migrate.convert
 
     monkeypatch.setattr(migrate.convert, "convert", convert, raising=False)
-    inputs._call_convert(Request(targets=["m.py"], skip=["aoti"], threads=2, cpp=True, only=["My*"]))
-    assert seen == {"skip": ["aoti"], "threads": 2, "opt_in": {"cpp"}, "targets": ["My*"]}
+    inputs._call_convert(Request(targets=["m.py"], skip=["aoti"], threads=2, cpp=True, only=["My*"], jobs=3))
+    assert seen == {"skip": ["aoti"], "threads": 2, "opt_in": {"cpp"}, "targets": ["My*"], "jobs": 3}
 
 
 def test_fix_is_asked_for_unsafe_rewrites_too(monkeypatch):
@@ -152,3 +152,18 @@ def test_fix_is_asked_for_unsafe_rewrites_too(monkeypatch):
     from migrate.config import scan_config_for
 
     assert seen == {"paths": ["src"], "config": scan_config_for("src"), "unsafe": True}  # [tool.migrate] applied
+
+
+def test_report_cli_passes_jobs_to_convert(monkeypatch, tmp_path):
+    seen = {}
+
+    def call_convert(request):
+        seen["jobs"] = request.jobs
+        return {"schema_version": 2, "targets": []}
+
+    monkeypatch.setattr(inputs, "_call_convert", call_convert)
+    from migrate.cli import main
+
+    (tmp_path / "m.py").write_text("x = 1\n")
+    main(["report", str(tmp_path), "--targets", str(tmp_path / "m.py"), "--jobs", "2", "--no-fix", "--out", str(tmp_path / "out")])
+    assert seen == {"jobs": 2}
