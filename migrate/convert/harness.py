@@ -178,7 +178,7 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
         checks, raised, skipped_inputs = check(converted.run, reference, target, strategy.static_shapes)
     notes = tuple(dict.fromkeys((reference.notes if strategy.reference else ()) + converted.notes
                                 + warning_notes(caught) + not_compared_notes(checks)))
-    common = {"stage": "run", "skipped_inputs": skipped_inputs, "variant": converted.variant}
+    common = {"stage": "run", "skipped_inputs": skipped_inputs, "variant": converted.variant, "cached": converted.cached}
     if "example" in raised:  # a program that cannot run its own example did not convert
         failed = failed_result(strategy, ctx, raised["example"], seconds, notes, explain=False)
         return replace(failed, error=f"the converted program raised on the example: {failed.error}",

@@ -30,6 +30,9 @@ STATUSES = ("ok", "mismatch", "failed", "skipped", "timeout", "crashed")
 # median of the fastest TorchScript-family strategy that is ok for the target (a new TorchScript
 # strategy joins the choice by declaring its family).
 RATIO_BASELINES = {"eager": "reference", "torchscript": "torchscript"}
+# Families whose programs run without Python (an AOTInductor package loads in C++ as it is):
+# ``TargetResult.python_free`` names the fastest ok one (its ``ratios`` hold its ratio to TorchScript).
+PYTHON_FREE_FAMILIES = ("compiled",)
 
 
 def _text(value) -> str | None:
@@ -117,6 +120,7 @@ class StrategyResult:
     ``skipped_inputs``: "label: reason" for the inputs this strategy was not checked on (a static
     program on other shapes). ``variant``: how the conversion was done when the default did not
     work (``strict=False`` for a trace whose strict run failed; the strict error is in ``notes``).
+    ``cached``: for compiled strategies, whether the package was reused from the user cache.
     """
 
     strategy: str
@@ -136,6 +140,7 @@ class StrategyResult:
     stage: str | None = None
     skipped_inputs: tuple[str, ...] = ()
     variant: str | None = None
+    cached: bool | None = None  # compiled strategies: the package came from the user cache (None: no cache)
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -169,6 +174,7 @@ class StrategyResult:
             "stage": self.stage,
             "skipped_inputs": list(self.skipped_inputs),
             "variant": self.variant,
+            "cached": self.cached,
         }
 
     @classmethod
@@ -189,32 +195,42 @@ class StrategyResult:
             ratios={str(k): v for k, v in ratios.items() if _number(v) is not None} if isinstance(ratios, dict) else {},
             notes=tuple(str(n) for n in notes if n) if isinstance(notes, list) else (),
             stage=_text(d.get("stage")), variant=_text(d.get("variant")),
+            cached=d.get("cached") if isinstance(d.get("cached"), bool) else None,
             skipped_inputs=tuple(str(s) for s in skipped) if isinstance(skipped, list) else (),
         )
 
 
 @dataclass(frozen=True)
 class TargetResult:
-    """One target's results, in table order; ``baselines``: ratio key -> the strategy it is against."""
+    """One target's results, in table order; ``baselines``: ratio key -> the strategy it is against;
+    ``python_free``: the fastest ok strategy of a ``PYTHON_FREE_FAMILIES`` family (None: none)."""
 
     name: str
     source: str
     results: tuple[StrategyResult, ...]
     baselines: dict = field(default_factory=dict)
+    python_free: str | None = None
 
     def result(self, strategy: str) -> StrategyResult | None:
         return next((r for r in self.results if r.strategy == strategy), None)
 
+    @property
+    def python_free_vs_torchscript(self) -> float | None:
+        """The fastest Python-free program's latency over the fastest TorchScript program's."""
+        result = self.result(self.python_free) if self.python_free else None
+        return result.ratios.get("vs_torchscript") if result else None
+
     def to_dict(self) -> dict:
         return {"name": self.name, "source": self.source, "baselines": dict(self.baselines),
-                "results": [r.to_dict() for r in self.results]}
+                "python_free": self.python_free, "results": [r.to_dict() for r in self.results]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "TargetResult":
         results = tuple(StrategyResult.from_dict(r) for r in _dicts(d.get("results")) if r.get("strategy"))
         baselines = d.get("baselines")
         return cls(str(d.get("name") or ""), str(d.get("source") or ""), results,
-                   {str(k): str(v) for k, v in baselines.items()} if isinstance(baselines, dict) else {})
+                   {str(k): str(v) for k, v in baselines.items()} if isinstance(baselines, dict) else {},
+                   _text(d.get("python_free")))
 
 
 @dataclass(frozen=True)
@@ -281,6 +297,8 @@ class ConvertRun:
             strategies.sort(key=lambda s: s.order)
             families = {s.name: s.family for s in strategies}
             targets = tuple(with_ratios(t, families) for t in targets)
+        families = {s.name: s.family for s in strategies}  # JSON written before ``python_free`` existed
+        targets = tuple(t if t.python_free else replace(t, python_free=fastest_python_free(t, families)) for t in targets)
         threads = d.get("threads")
         return cls(
             torch_version=str(d.get("torch_version") or "unknown"),
@@ -306,6 +324,7 @@ def with_ratios(target: TargetResult, families: Mapping[str, str]) -> TargetResu
 
     The baseline of each key of ``RATIO_BASELINES`` is the fastest strategy of that family that is
     ``ok`` with a latency (``families``: strategy name -> family); the baseline's own ratio is 1.
+    Also names the fastest ok Python-free program (``python_free``).
     """
     baselines = {}
     for key, family in RATIO_BASELINES.items():
@@ -319,4 +338,12 @@ def with_ratios(target: TargetResult, families: Mapping[str, str]) -> TargetResu
         if r.latency_ms is not None:
             ratios = {f"vs_{key}": round(r.latency_ms.median / base.latency_ms.median, 4) for key, base in baselines.items()}
         results.append(replace(r, ratios=ratios))
-    return replace(target, results=tuple(results), baselines={key: base.strategy for key, base in baselines.items()})
+    return replace(target, results=tuple(results), baselines={key: base.strategy for key, base in baselines.items()},
+                   python_free=fastest_python_free(target, families))
+
+
+def fastest_python_free(target: TargetResult, families: Mapping[str, str]) -> str | None:
+    """The fastest ok strategy of a ``PYTHON_FREE_FAMILIES`` family with a latency, or None."""
+    free = [r for r in target.results if families.get(r.strategy) in PYTHON_FREE_FAMILIES and r.status == "ok"
+            and r.latency_ms is not None and r.latency_ms.median > 0]
+    return min(free, key=lambda r: r.latency_ms.median).strategy if free else None

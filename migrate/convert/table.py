@@ -45,6 +45,8 @@ def cell(result: StrategyResult | None, eager_baseline: str | None = None) -> Te
             text.append(f"\n(at {result.stage})", style="dim")
     if result.variant:
         text.append(f"\n({result.variant})", style="dim")
+    if result.cached:
+        text.append("\n(cached)", style="dim")
     if result.latency_ms is not None and result.status in ("ok", "mismatch"):
         text.append(f"\n{format_ms(result.latency_ms.median)}")
         ratio = result.ratios.get("vs_eager")
@@ -144,7 +146,8 @@ def render(run: ConvertRun, width: int | None = None) -> Group:
     """The matrix (stacked per target when it does not fit ``width`` without breaking words), the legend,
     one paragraph per problem, and the closing summary line."""
     footer = Text("Δ: largest absolute difference from the reference; latency: median of one call; ×: ratio to "
-                  f"eager (below 1 is faster); wall time {run.wall_seconds} s",
+                  "eager (below 1 is faster); (cached): a compiled package reused from the user cache; "
+                  f"wall time {run.wall_seconds} s",
                   style="dim")
     matrix = summary_table(run) if width is None or natural_width(run) <= width else stacked(run)
     return Group(matrix, footer, details(run), Text(summary_line(run), style="bold"))

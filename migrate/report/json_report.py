@@ -6,6 +6,7 @@ Layout (documented in docs/report.md)::
      environment{...}, inputs{scan|fix|convert: origin}, warnings[...],
      summary{findings, by_severity, by_api, rewrites, targets, by_verdict, strategies, readiness},
      targets[{name, anchor, source, verdict, verdict_reason, findings[ids], torchscript_reference,
+              python_free, python_free_vs_torchscript,
               results[{strategy, status, cause, source_line, findings[ids], ratio_to_eager,
                        ratio_to_torchscript}]}],
      findings[{id, path, line, column, rule, api, severity, rewrite, scope, targets[names]}],
@@ -61,6 +62,8 @@ def report_to_dict(report: Report) -> dict:
                 "verdict_reason": t.verdict_reason,
                 "findings": list(t.findings),
                 "torchscript_reference": t.torchscript_reference or None,
+                "python_free": t.python_free or None,
+                "python_free_vs_torchscript": t.python_free_vs_torchscript,
                 "results": [
                     {
                         "strategy": r.strategy,

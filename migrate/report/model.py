@@ -188,6 +188,8 @@ class TargetSection:
     check_inputs: tuple[str, ...]  # labels of every check input, in first-seen order
     findings: tuple[str, ...]  # ids of every finding linked to this target
     torchscript_reference: str  # the strategy convert's "vs TorchScript" ratio is against ("" when none)
+    python_free: str = ""  # the fastest ok Python-free program (an AOTInductor package; "" when none)
+    python_free_vs_torchscript: float | None = None  # its latency over torchscript_reference's
     stale_source: bool = False  # ``source`` no longer starts a function: the file changed since the conversion
 
     @property

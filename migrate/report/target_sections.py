@@ -86,6 +86,8 @@ def target_section(
         check_inputs=check_labels,
         findings=tuple(sorted(all_linked, key=lambda i: int(i[1:]))),
         torchscript_reference=target.baselines.get("torchscript", ""),
+        python_free=target.python_free or "",
+        python_free_vs_torchscript=target.python_free_vs_torchscript,
         stale_source=stale,
     )
 

@@ -16,11 +16,12 @@ from migrate.convert.results import (
 from migrate.convert.strategies.base import Latency
 
 # Golden key sets: renaming or removing any of these is a schema change (bump SCHEMA_VERSION).
-RUN_KEYS = {"schema_version", "torch_version", "threads", "strategies", "wall_seconds", "errors", "targets"}
+RUN_KEYS = {"schema_version", "torch_version", "threads", "strategies", "wall_seconds", "errors", "targets", "jobs",
+            "executor"}
 STRATEGY_KEYS = {"name", "family", "order"}
-TARGET_KEYS = {"name", "source", "baselines", "results"}
+TARGET_KEYS = {"name", "source", "baselines", "results", "python_free"}
 RESULT_KEYS = {"strategy", "status", "error_type", "error", "cause", "source_line", "hint", "seconds", "artifact",
-               "draft_export", "checks", "latency_ms", "ratios", "notes", "stage", "skipped_inputs", "variant"}
+               "draft_export", "checks", "latency_ms", "ratios", "notes", "stage", "skipped_inputs", "variant", "cached"}
 CHECK_KEYS = {"label", "max_abs_error", "max_rel_error", "ok", "error", "raised", "not_compared", "same_values"}
 LATENCY_KEYS = {"median", "iqr", "runs"}
 FAMILIES = {"eager": "reference", "jit.script": "torchscript", "jit.trace": "torchscript", "export": "export"}
@@ -146,3 +147,27 @@ def test_has_failures():
     clean = ConvertRun("2.13.0", 1, (TargetResult("t", "f.py:1", (StrategyResult("eager", "ok"),
                                                                       StrategyResult("aoti", "skipped"))),))
     assert not clean.has_failures
+
+
+def test_the_fastest_ok_python_free_program_is_named_with_its_ratio_to_torchscript():
+    families = {**FAMILIES, "aoti": "compiled", "aoti.freeze": "compiled"}
+    base = sample_run().targets[0].results
+    aoti = StrategyResult("aoti", "ok", latency_ms=Latency(0.006, 0.001, 1000), cached=True)
+    frozen = StrategyResult("aoti.freeze", "ok", latency_ms=Latency(0.0045, 0.001, 1000), cached=False)
+    faster_but_wrong = StrategyResult("aoti.other", "mismatch", latency_ms=Latency(0.001, 0.001, 1000))
+    target = with_ratios(TargetResult("t", "m.py:1", base + (aoti, frozen, faster_but_wrong)),
+                         {**families, "aoti.other": "compiled"})
+    assert target.python_free == "aoti.freeze" and target.python_free_vs_torchscript == 0.5
+    assert with_ratios(TargetResult("t", "m.py:1", base), families).python_free is None
+    again = TargetResult.from_dict(json.loads(json.dumps(target.to_dict())))
+    assert again == target and again.result("aoti").cached is True and again.result("eager").cached is None
+
+
+def test_json_without_python_free_gets_it_on_reading():
+    run = sample_run()
+    aoti = StrategyResult("aoti", "ok", latency_ms=Latency(0.006, 0.001, 1000))
+    data = json.loads(run.to_json())
+    data["strategies"].append({"name": "aoti", "family": "compiled", "order": 70})
+    data["targets"][0]["results"].append(aoti.to_dict())
+    del data["targets"][0]["python_free"]
+    assert ConvertRun.from_dict(data).targets[0].python_free == "aoti"

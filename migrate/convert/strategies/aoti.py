@@ -1,11 +1,16 @@
 """``aoti``: AOTInductor. Compiles the exported program (export's .pt2, else ts2ep's) with
 ``torch._inductor.aoti_compile_and_package`` and runs it with ``aoti_load_package``.
 
-Compiles take 7-36 s on a 2-core CPU; the worker points TORCHINDUCTOR_CACHE_DIR at the user cache
-so repeated runs are faster. Skip it with ``--skip aoti``.
+Compiles take 7-36 s on a 2-core CPU. Packages are reused: one compiled for the same program,
+constants, torch version, inductor configuration and thread count is copied from the user cache
+(``_aoti_cache.py``; the result says ``cached``). The worker also points TORCHINDUCTOR_CACHE_DIR at
+the user cache. Skip it with ``--skip aoti``. ``aoti.freeze`` (``aoti_freeze.py``) is the same
+with inductor's freezing.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from migrate.convert.strategies.base import Context, Converted, Strategy
 
@@ -18,16 +23,18 @@ class AOTInductor(Strategy):
     applies_to = "both"
     static_shapes = True
     description = "AOTInductor package compiled from export's program, else ts2ep's (.pt2)"
+    inductor_options: ClassVar[dict] = {}  # inductor configuration for this compile (aoti.freeze: freezing)
 
     def convert(self, ctx: Context) -> Converted:
         import torch
-        from torch._inductor import aoti_compile_and_package, aoti_load_package
+        from torch._inductor import aoti_load_package
+
+        from migrate.convert.strategies._aoti_cache import compile_package
 
         source = next(name for name in self.needs if ctx.artifact(name))
         program = torch.export.load(ctx.artifact(source))
-        path = ctx.artifact_path(".pt2")
-        if path.exists():
-            path.unlink()
-        package = aoti_compile_and_package(program, package_path=str(path))
+        package, cached = compile_package(program, ctx.artifact_path(".pt2"), ctx.threads, ctx.cache_dir,
+                                          self.inductor_options)
         ctx.step("reload")
-        return Converted(run=aoti_load_package(package), artifact=str(package), notes=(f"compiled from {source}",))
+        return Converted(run=aoti_load_package(package), artifact=package, notes=(f"compiled from {source}",),
+                         cached=cached)

@@ -99,6 +99,7 @@ class Converted:
     latency: Latency | None = None
     notes: tuple[str, ...] = ()
     variant: str | None = None  # e.g. "strict=False": the default conversion failed, this one did not
+    cached: bool | None = None  # a compiled artifact reused from the user cache (True) or compiled now (False)
 
 
 class SkipStrategy(Exception):

@@ -1,0 +1,56 @@
+"""AOTInductor packages reused from the user cache: the key, and a re-run through the CLI."""
+
+from pathlib import Path
+
+import pytest
+
+from migrate.cli import main
+from migrate.convert.results import ConvertRun
+
+HERE = Path(__file__).parent
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+
+
+def _program(seed: int = 0, shape=(2, 4)):
+    import torch
+
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU()).eval()
+    return torch.export.export(model, (torch.randn(*shape),))
+
+
+def test_key_follows_graph_constants_threads_and_options(tmp_path):
+    import torch
+
+    from migrate.convert.strategies._aoti_cache import package_key
+
+    program = _program()
+    key = package_key(program, 1)
+    torch.export.save(program, str(tmp_path / "p.pt2"))
+    assert package_key(torch.export.load(str(tmp_path / "p.pt2")), 1) == key  # saved and loaded back: the same
+    assert package_key(_program(seed=1), 1) != key  # other weights
+    assert package_key(_program(shape=(3, 4)), 1) != key  # other shapes in the graph
+    assert package_key(program, 2) != key
+    assert package_key(program, 1, {"freezing": True}) != key
+
+
+@pytest.mark.slow
+def test_a_rerun_on_an_unchanged_target_reuses_the_package(tmp_path):
+    def run(name: str) -> ConvertRun:
+        output = tmp_path / f"{name}.json"
+        code = main(["convert", str(HERE / "parallel_targets.py"), "--targets", "probe_a", "--strategies", "aoti",
+                     "--min-run-time", "0.01", "--format", "json", "-o", str(output), "--cache-dir",
+                     str(tmp_path / "cache"), "--artifacts", str(tmp_path / name)])
+        assert code == 0
+        return ConvertRun.load(output)
+
+    cold, warm = (run(name).targets[0].result("aoti") for name in ("cold", "warm"))
+    assert cold.status == warm.status == "ok"
+    assert cold.cached is False and warm.cached is True
+    assert Path(warm.artifact).is_file() and warm.artifact.startswith(str(tmp_path / "warm"))
+    assert [c.ok for c in warm.checks] == [c.ok for c in cold.checks]
+    assert len(list((tmp_path / "cache" / "aoti-packages").glob("*.pt2"))) == 1
+    table = tmp_path / "table.txt"
+    main(["convert", str(HERE / "parallel_targets.py"), "--targets", "probe_a", "--strategies", "aoti",
+          "--min-run-time", "0.01", "-o", str(table), "--cache-dir", str(tmp_path / "cache")])
+    assert "(cached)" in table.read_text()
