@@ -345,7 +345,7 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
         from migrate.convert.ray_executor import run_on_ray
 
         all_results = run_on_ray(refs, names, options, on_event, address=ray_address,
-                                 shared_artifacts=artifact_dir is not None, on_done=done)
+                                 shared_artifacts=artifact_dir is not None, jobs=jobs, on_done=done)
     else:
         all_results = executors.run_in_processes(refs, names, options, on_event, jobs, on_done=done)
     for ref, results in zip(refs, all_results):

@@ -38,6 +38,8 @@ def test_bad_jobs_and_memory_are_usage_errors(capsys):
     assert main(["convert", str(HERE / "parallel_targets.py"), "--jobs", "0"]) == 2
     assert main(["convert", str(HERE / "parallel_targets.py"), "--max-memory", "lots"]) == 2
     assert "--max-memory" in capsys.readouterr().err
+    assert main(["convert", str(HERE / "parallel_targets.py"), "--ray-address", "auto"]) == 2
+    assert "--executor ray" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(CORES < 2, reason="needs 2 cores to run two workers on cores of their own")
