@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only targets with these names (shell patterns, e.g. 'My*')")
     parser.add_argument("--skip", type=comma_list, metavar="A,B", default=[], help="do not run these strategies (e.g. aoti)")
     parser.add_argument("--cpp", action="store_true", help="also run the opt-in C++ runner strategies (cpp.*)")
+    parser.add_argument("--tuned", action="store_true",
+                        help="also run the opt-in aoti.tuned strategy (freezing + max_autotune; slow compiles, reused)")
     parser.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads for conversion and timing (default 1)")
     parser.add_argument("--jobs", "-j", type=int, metavar="N",
                         help="targets converted at once, each worker pinned to its own --threads cores "
@@ -81,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(console) if console.is_terminal else None
     try:
         result = convert(args.paths, strategies=args.strategies, skip=args.skip, threads=args.threads,
-                         timeout=args.timeout, opt_in={"cpp"} if args.cpp else set(), artifact_dir=args.artifacts,
+                         timeout=args.timeout, opt_in={g for g, on in (("cpp", args.cpp), ("tuned", args.tuned)) if on}, artifact_dir=args.artifacts,
                          cache_dir=args.cache_dir, example_inputs=args.example_inputs, min_run_time=args.min_run_time,
                          targets=args.targets, on_event=progress.on_event if progress else None, jobs=args.jobs,
                          max_memory=args.max_memory, executor=args.executor, ray_address=args.ray_address)

@@ -1,0 +1,159 @@
+"""``python -m tests.convert.bench``: how fast ``migrate convert`` gets through a fixed set of targets.
+
+One run converts the same targets (the fixtures in fixtures/models, plus timm's resnet18 and
+mobilenetv3 built here with random weights when timm is installed) in each configuration, each
+``migrate convert`` in its own process, and prints the wall time per configuration, targets per
+minute and the speed-ups:
+
+    jobs1         --jobs 1, without AOTInductor (--skip aoti,aoti.freeze)
+    jobs2         --jobs 2, without AOTInductor
+    ray           --executor ray --jobs 2 (a local cluster; left out without Ray), without AOTInductor
+    aoti-cold     --jobs 2, every default strategy, an empty cache (AOTInductor compiles everything)
+    aoti-warm     the same again on that cache (packages reused)
+    latency       SimpleCNN, TransformerEncoder, MultiheadAttention, LSTM at 1 thread with --tuned
+                  (--jobs 1, on aoti-cold's cache): the fastest export-family program per target, its
+                  strategy and its ratio to jit.script
+
+Options: ``--only NAME,NAME`` runs only those configurations; ``--targets`` limits the fixtures
+(shell patterns); ``--keep DIR`` keeps the JSON of each run there. The figures are the machine's
+at the time: on a machine shared with other work they are noisy (run it on a quiet one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = sorted(str(p) for p in (ROOT / "fixtures" / "models").glob("*.py"))
+REAL_MODELS = ROOT / "tests" / "real_models"
+LATENCY_TARGETS = ("SimpleCNN", "TransformerEncoder", "MultiheadAttention", "LSTM")
+EXPORT_FAMILIES = ("export", "fallback", "compiled")
+NO_AOTI = ["--skip", "aoti,aoti.freeze"]
+
+
+def target_args() -> tuple[list[str], list[str]]:
+    """(paths and options naming the benchmark's targets, notes on what is left out)."""
+    args, notes = list(FIXTURES), []
+    if importlib.util.find_spec("timm") is not None:
+        args += [str(REAL_MODELS / "models_timm.py"), "--path", str(REAL_MODELS)]
+    else:
+        notes.append("timm is not installed: its resnet18 and mobilenetv3 are left out")
+    return args, notes
+
+
+def configurations(has_ray: bool) -> list[tuple[str, list[str], str]]:
+    """(name, migrate convert options, cache folder name); same cache name = same cache."""
+    configs = [("jobs1", ["--jobs", "1", *NO_AOTI], "plain"), ("jobs2", ["--jobs", "2", *NO_AOTI], "plain")]
+    if has_ray:
+        configs.append(("ray", ["--executor", "ray", "--jobs", "2", *NO_AOTI], "plain"))
+    configs += [("aoti-cold", ["--jobs", "2"], "aoti"), ("aoti-warm", ["--jobs", "2"], "aoti"),
+                ("latency", ["--jobs", "1", "--tuned", "--min-run-time", "1",
+                             "--strategies", "eager,jit.script,export,aoti,aoti.freeze,aoti.tuned"], "aoti")]
+    return configs
+
+
+def run_convert(paths: list[str], options: list[str], cache: Path, output: Path) -> tuple[float, dict]:
+    env = {k: v for k, v in os.environ.items() if k != "TORCHINDUCTOR_CACHE_DIR"}  # the cache under test only
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    command = [sys.executable, "-m", "migrate", "convert", *paths, *options, "--format", "json", "-o", str(output),
+               "--cache-dir", str(cache)]
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.monotonic() - started
+    if not output.exists():
+        raise RuntimeError(f"migrate convert failed ({done.returncode}): {done.stderr[-2000:]}")
+    return seconds, json.loads(output.read_text())
+
+
+def aoti_seconds(data: dict) -> tuple[float, int, int]:
+    """(seconds spent converting with compiled strategies, packages reused, packages compiled)."""
+    families = {s["name"]: s["family"] for s in data["strategies"]}
+    results = [r for t in data["targets"] for r in t["results"] if families.get(r["strategy"]) == "compiled"]
+    return (sum(r["seconds"] or 0 for r in results), sum(r.get("cached") is True for r in results),
+            sum(r.get("cached") is False for r in results))
+
+
+def fastest_export(data: dict) -> list[tuple[str, str, float | None, float | None]]:
+    """(target, strategy, its median ms, its ratio to jit.script) of the fastest ok export-family program."""
+    families = {s["name"]: s["family"] for s in data["strategies"]}
+    rows = []
+    for target in data["targets"]:
+        script = next((r for r in target["results"] if r["strategy"] == "jit.script" and r["status"] == "ok"
+                       and r["latency_ms"]), None)
+        ok = [r for r in target["results"] if families.get(r["strategy"]) in EXPORT_FAMILIES and r["status"] == "ok"
+              and r["latency_ms"]]
+        if not ok:
+            rows.append((target["name"], "none ok", None, None))
+            continue
+        best = min(ok, key=lambda r: r["latency_ms"]["median"])
+        ratio = best["latency_ms"]["median"] / script["latency_ms"]["median"] if script else None
+        rows.append((target["name"], best["strategy"], best["latency_ms"]["median"], ratio))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.convert.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="configurations to run (comma-separated)")
+    parser.add_argument("--targets", help="only these targets (shell patterns, comma-separated; latency keeps its own)")
+    parser.add_argument("--keep", metavar="DIR", help="keep each run's JSON here")
+    args = parser.parse_args(argv)
+    has_ray = importlib.util.find_spec("ray") is not None
+    configs = configurations(has_ray)
+    if args.only:
+        wanted = set(args.only.split(","))
+        configs = [c for c in configs if c[0] in wanted]
+    paths, notes = target_args()
+    notes += [] if has_ray else ["Ray is not installed: the ray configuration is left out"]
+    work = Path(tempfile.mkdtemp(prefix="migrate-bench-"))
+    keep = Path(args.keep) if args.keep else work
+    keep.mkdir(parents=True, exist_ok=True)
+    print(f"torch threads 1 · {len(os.sched_getaffinity(0))} cores · load average "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the machine skews every figure)")
+    for note in notes:
+        print(f"note: {note}")
+    rows, walls, latency = [], {}, None
+    try:
+        for name, options, cache in configs:
+            target_options = ["--targets", ",".join(LATENCY_TARGETS)] if name == "latency" else (
+                ["--targets", args.targets] if args.targets else [])
+            seconds, data = run_convert(paths, options + target_options, work / f"cache-{cache}",
+                                        keep / f"{name}.json")
+            count = len(data["targets"])
+            walls[name] = seconds
+            spent, hits, compiled = aoti_seconds(data)
+            rows.append((name, count, seconds, count / seconds * 60, spent, hits, compiled))
+            print(f"  {name}: {count} targets in {seconds:.1f} s", flush=True)
+            if name == "latency":
+                latency = fastest_export(data)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(f"{'configuration':14} {'targets':>7} {'wall s':>8} {'targets/min':>11} {'speed-up':>9} "
+          f"{'aoti s':>7} {'reused':>6} {'compiled':>8}")
+    for name, count, seconds, per_minute, spent, hits, compiled in rows:
+        base = "aoti-cold" if name == "aoti-warm" else "jobs1"
+        speedup = walls[base] / seconds if base in walls and name not in (base, "aoti-cold", "latency") else None
+        print(f"{name:14} {count:7d} {seconds:8.1f} {per_minute:11.2f} "
+              f"{f'{speedup:.2f}x' if speedup else '':>9} {spent:7.1f} {hits:6d} {compiled:8d}")
+    print("speed-up: jobs2 and ray against jobs1; aoti-warm against aoti-cold (wall time)")
+    if latency:
+        print()
+        print("fastest export-family program at 1 thread (ratio to jit.script; goal <= 0.6x):")
+        for target, strategy, median, ratio in latency:
+            shown = f"{median * 1000:.1f} µs" if median is not None else "–"
+            print(f"  {target:20} {strategy:12} {shown:>10}  {f'{ratio:.2f}x' if ratio is not None else '–'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
