@@ -32,6 +32,10 @@ def test_key_follows_graph_constants_threads_and_options(tmp_path):
     assert package_key(_program(shape=(3, 4)), 1) != key  # other shapes in the graph
     assert package_key(program, 2) != key
     assert package_key(program, 1, {"freezing": True}) != key
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4)).eval()
+    strided = torch.randn(4, 2).t()  # the same shape, another layout: AOTInductor specialises to it
+    assert package_key(torch.export.export(model, (strided,)), 1) != package_key(
+        torch.export.export(model, (strided.contiguous(),)), 1)
 
 
 @pytest.mark.slow

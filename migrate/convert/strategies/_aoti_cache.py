@@ -1,6 +1,7 @@
 """AOTInductor packages reused across runs (not a strategy: files starting with ``_`` are skipped).
 
-A package is determined by the exported program (its graph, with shapes and dtypes, and the values
+A package is determined by the exported program (its graph, with shapes, dtypes and the strides of
+its inputs, and the values
 of its parameters, buffers and constants), the torch version, the inductor configuration (the
 process's, plus the strategy's options) and the thread count. ``package_key`` hashes exactly
 these; ``compile_package`` compiles only when the user cache (``ctx.cache_dir/aoti-packages``)
@@ -40,6 +41,22 @@ def constants_digest(program) -> str:
     return digest.hexdigest()
 
 
+def inputs_layout(program) -> str:
+    """Shape, strides, dtype and device of every input the graph takes: the package is specialised to the
+    example's strides (a transposed example gives another package), which the graph text does not show."""
+    parts = []
+    for node in program.graph.nodes:
+        if node.op != "placeholder":
+            continue
+        value = node.meta.get("val")
+        stride = getattr(value, "stride", None)
+        if callable(stride):
+            parts.append(f"{node.name}:{tuple(value.shape)}:{tuple(stride())}:{value.dtype}:{value.device}")
+        else:
+            parts.append(f"{node.name}:{value!r}")
+    return ";".join(parts)
+
+
 def inductor_config_digest(options: dict | None = None) -> str:
     """sha256 of the inductor configuration in effect (the portable part) with ``options`` applied."""
     import torch._inductor.config as inductor_config
@@ -52,8 +69,8 @@ def inductor_config_digest(options: dict | None = None) -> str:
 def package_key(program, threads: int, options: dict | None = None) -> str:
     import torch
 
-    parts = [KEY_VERSION, torch.__version__, str(program), constants_digest(program), inductor_config_digest(options),
-             f"threads={threads}"]
+    parts = [KEY_VERSION, torch.__version__, str(program), inputs_layout(program), constants_digest(program),
+             inductor_config_digest(options), f"threads={threads}"]
     return hashlib.sha256("\n\0".join(parts).encode()).hexdigest()[:32]
 
 
