@@ -1,7 +1,7 @@
 """``python -m tests.convert.bench``: how fast ``migrate convert`` gets through a fixed set of targets.
 
-One run converts the same targets (the fixtures in fixtures/models, plus timm's resnet18 and
-mobilenetv3 built here with random weights when timm is installed) in each configuration, each
+One run converts the same targets (the fixtures in fixtures/models, plus timm's resnet18, mobilenetv3 and
+vit built here with random weights when timm is installed) in each configuration, each
 ``migrate convert`` in its own process, and prints the wall time per configuration, targets per
 minute and the speed-ups:
 
@@ -47,7 +47,7 @@ def target_args() -> tuple[list[str], list[str]]:
     if importlib.util.find_spec("timm") is not None:
         args += [str(REAL_MODELS / "models_timm.py"), "--path", str(REAL_MODELS)]
     else:
-        notes.append("timm is not installed: its resnet18 and mobilenetv3 are left out")
+        notes.append("timm is not installed: its resnet18, mobilenetv3 and vit are left out")
     return args, notes
 
 
