@@ -57,11 +57,21 @@ def inputs_layout(program) -> str:
     return ";".join(parts)
 
 
+_BASE_CONFIG: dict | None = None
+
+
 def inductor_config_digest(options: dict | None = None) -> str:
-    """sha256 of the inductor configuration in effect (the portable part) with ``options`` applied."""
+    """sha256 of the inductor configuration (the portable part) with ``options`` applied.
+
+    The configuration is read once per process, before the first compile: a compile changes some
+    of it in place (so ``aoti.freeze``'s key after ``aoti`` compiled would differ from its key after
+    ``aoti`` came from the cache, and never hit)."""
+    global _BASE_CONFIG
     import torch._inductor.config as inductor_config
 
-    config = dict(inductor_config.save_config_portable())
+    if _BASE_CONFIG is None:
+        _BASE_CONFIG = dict(inductor_config.save_config_portable())
+    config = dict(_BASE_CONFIG)
     config.update(options or {})
     return hashlib.sha256(repr(sorted((k, repr(v)) for k, v in config.items())).encode()).hexdigest()
 
