@@ -106,19 +106,23 @@ def scratch_folder() -> Iterator[Scratch]:
 
 @contextlib.contextmanager
 def environment(variables: dict[str, str], cwd: Path | None = None, path_first: list[str] = ()) -> Iterator[None]:
-    """Set environment variables (and ``PYTHONPATH`` entries first, and the working folder) for the
-    convert workers started inside the block; everything is put back afterwards."""
+    """Set environment variables (and ``PYTHONPATH`` and ``sys.path`` entries first, and the working folder)
+    for the convert workers started inside the block; everything is put back afterwards."""
+    import sys
+
     saved = {k: os.environ.get(k) for k in [*variables, "PYTHONPATH"]}
-    saved_cwd = os.getcwd()
+    saved_cwd, saved_path = os.getcwd(), list(sys.path)
     try:
         os.environ.update(variables)
+        sys.path[:0] = [str(p) for p in path_first if str(p) not in sys.path]  # for the targets files imported here
         if path_first:
             existing = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-            os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([*path_first, *existing]))
+            os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([*map(str, path_first), *existing]))
         if cwd is not None:
             os.chdir(cwd)
         yield
     finally:
+        sys.path[:] = saved_path
         os.chdir(saved_cwd)
         for key, value in saved.items():
             if value is None:
