@@ -33,6 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, metavar="S", help="seconds per target before it is stopped (converter default)")
     parser.add_argument("--cpp", action="store_true", help="also run the C++ runners (cpp.torchscript, cpp.aoti)")
     parser.add_argument("--example-inputs", metavar="FILE", help="inputs for a .pt archive target (a tuple saved with torch.save)")
+    parser.add_argument("--verify", action="store_true",
+                        help="run `migrate verify` on PATH and --targets: each target's route before and after the "
+                             "codemods (applied in a scratch copy) and the verified diff")
+    parser.add_argument("--unsafe", action="store_true", help="with --verify: apply the unsafe rewrites too")
     parser.add_argument("--title", default="", help="report title")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings or failures")
 
@@ -60,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     if args.path and not os.path.exists(args.path):
         _error(err, f"{args.path}: no such file or folder")
         return EXIT_ERROR
+    if args.verify and not (args.path and args.targets) or args.unsafe and not args.verify:
+        _error(err, "--verify needs a PATH and --targets (and --unsafe needs --verify)")
+        return EXIT_ERROR
     out = args.out or default_out(args.path or (args.targets[0] if args.targets else None))
     from migrate.cli_common import unwritable_folder
 
@@ -71,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         path=args.path, targets=list(args.targets), scan_json=args.scan_json, fix_json=args.fix_json,
         convert_json=args.convert_json, run_fix=not args.no_fix, strategies=args.strategies, skip=args.skip,
         threads=args.threads, timeout=args.timeout, cpp=args.cpp, example_inputs=args.example_inputs,
-        only=args.only,
+        only=args.only, verify=args.verify, unsafe=args.unsafe,
     )
     try:
         progress = lambda m: err.print(m, style="dim", highlight=False, markup=False, soft_wrap=True)  # noqa: E731

@@ -235,12 +235,13 @@ def _bisect(name: str, regression: dict, candidates: list[_Rewritten], by_path: 
             return None
         eager = _read_json(out / f"{_safe(name)}.after.json")
         reference = next((r for r in target.results if run.family(r.strategy) == "reference"), None)
+        broken = reference is not None and reference.status != "ok"
+        if regression["kind"] == "eager" and regression.get("what") == "build":
+            return broken and reference.error_type == regression.get("error_type") or (None if broken else False)
         if regression["kind"] == "eager":
-            if reference is not None and reference.status != "ok":
-                return True if regression["strategy"] != "eager" else None
-            return core.eager_regression(eager) is not None
+            return None if broken else core.eager_regression(eager) is not None
         result = target.result(strategy)
-        if reference is not None and reference.status != "ok":
+        if broken:
             return None
         return result is not None and result.status != "ok"
 

@@ -74,3 +74,17 @@ def test_the_verify_only_strategy_is_not_a_convert_column():
     stripped = without_eager_check(run(eager="ok", verify_eager="ok"))
     assert "verify.eager" not in stripped.strategy_names
     assert [r.strategy for r in stripped.targets[0].results] == ["eager"]
+
+
+def test_a_fallback_skipped_because_torchscript_stopped_is_expected_not_a_regression():
+    infos = STRATEGIES + (StrategyInfo("ts2ep", "fallback", 30),)
+
+    def run_of(**statuses):
+        return ConvertRun("2.13.0", 1, (TargetResult("T", "t.py:1", tuple(
+            StrategyResult(n.replace("_", "."), st) for n, st in statuses.items())),), strategies=infos)
+
+    result = compare_target("T", run_of(eager="ok", jit_script="ok", export="failed", ts2ep="ok"),
+                            run_of(eager="ok", jit_script="failed", export="ok", ts2ep="skipped"), SAME, [], {})
+    assert result["regressions"] == []
+    assert {f["strategy"] for f in result["new_failures"] if f["expected"]} == {"jit.script", "ts2ep"}
+    assert (result["route_before"]["route"], result["route_after"]["route"]) == ("fallback", "clean")
