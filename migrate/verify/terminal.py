@@ -36,7 +36,10 @@ def _route(route: dict) -> Text:
 
 def _eager(target: dict) -> Text:
     eager = target["eager"]
-    if any(r["kind"] == "eager" for r in target["regressions"]):
+    kinds = {r.get("what") for r in target["regressions"] if r["kind"] == "eager"}
+    if "build" in kinds:
+        return Text("BROKEN", style="bold red")  # the rewritten target no longer builds or runs
+    if kinds:
         return Text("CHANGED", style="bold red")
     if eager["ok"]:
         return Text(f"same on {len(eager['checks'])}", style="green")
