@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from migrate.convert.results import ConvertRun, TargetResult
-from migrate.report.model import BLOCKED, CLEAN, FALLBACK, TORCHSCRIPT, VERDICT_LABELS
+from migrate.report.model import BLOCKED, CLEAN, FALLBACK, ROUTE_FAMILIES, TORCHSCRIPT, VERDICT_LABELS
 from migrate.verify.strategies.eager_before import NAME as EAGER_CHECK
 
 SCHEMA_VERSION = 1
@@ -111,8 +111,13 @@ def compare_target(name: str, before_run: ConvertRun, after_run: ConvertRun, eag
     rank_before = RANK.get(route_before["route"]) if route_before["route"] else None
     rank_after = RANK.get(route_after["route"]) if route_after["route"] else None
     if rank_before is not None and rank_after is not None and rank_after > rank_before and not regressions:
-        regressions.append({"kind": "route", "strategy": "", "detail": f"the route got worse: "
-                            f"{route_before['label']} -> {route_after['label']}"})
+        # the strategy whose loss made the route worse: ok before in the family that gave the route
+        route_family = dict(ROUTE_FAMILIES).get(route_before["route"])
+        lost = next((row["strategy"] for row in matrix if family[row["strategy"]] == route_family
+                     and row["before"] == "ok" and row["after"] != "ok"), "")
+        regressions.append({"kind": "route", "strategy": lost, "detail": f"the route got worse: "
+                            f"{route_before['label']} -> {route_after['label']}"
+                            + (f" ({lost} was ok and is now {_status(after, lost)}: {_one_line(after, lost)})" if lost else "")})
     touched = [{"path": p, "rules": sorted({r["rule"] for r in rewrites[p]["rewrites"]})} for p in rewritten
                if p in rewrites]
     for entry in improvements:

@@ -217,8 +217,8 @@ def _bisect(name: str, regression: dict, candidates: list[_Rewritten], by_path: 
 
     if not candidates:
         return {"files": [], "hunks": [], "how": "the target imports no rewritten file"}
-    if regression["kind"] == "route":
-        return {"files": [c.path for c in candidates], "how": "not bisected (a route, not one strategy)"}
+    if regression["kind"] == "route" and not regression.get("strategy"):
+        return {"files": [c.path for c in candidates], "how": "not bisected (no one strategy lost the route)"}
     strategy = regression["strategy"]
     strategies = [eager_check.NAME] if regression["kind"] == "eager" else [strategy, eager_check.NAME]
     runs = [0]

@@ -88,3 +88,11 @@ def test_a_fallback_skipped_because_torchscript_stopped_is_expected_not_a_regres
     assert result["regressions"] == []
     assert {f["strategy"] for f in result["new_failures"] if f["expected"]} == {"jit.script", "ts2ep"}
     assert (result["route_before"]["route"], result["route_after"]["route"]) == ("fallback", "clean")
+
+
+def test_a_route_lost_with_torchscript_names_the_strategy_to_bisect():
+    result = compare_target("T", run(eager="ok", jit_script="ok", export="failed"),
+                            run(eager="ok", jit_script="failed", export="failed"), SAME, [], {})
+    [regression] = result["regressions"]
+    assert regression["kind"] == "route" and regression["strategy"] == "jit.script"
+    assert "still needs TorchScript -> converts with no strategy" in regression["detail"]
