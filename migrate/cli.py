@@ -27,6 +27,7 @@ COMMANDS = {
     "record": ("migrate.record.cli", "run a command, capturing its TorchScript calls as conversion targets"),
     "convert": ("migrate.convert.cli", "convert targets with every strategy and compare outputs and latency"),
     "cpp": ("migrate.cpp.cli", "build and run the LibTorch C++ reference runners"),
+    "verify": ("migrate.verify.cli", "apply the codemods in a scratch copy, convert the targets before and after, compare"),
     "report": ("migrate.report.cli", "write the side-by-side migration report (HTML, Markdown, JSON)"),
 }
 

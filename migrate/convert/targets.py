@@ -182,7 +182,7 @@ def collect(paths: list[str], example_inputs: str | None = None) -> tuple[list[T
             try:
                 module = import_targets_file(path)
             except BaseException as exc:  # a broken targets file must not stop the run
-                if isinstance(exc, KeyboardInterrupt):
+                if isinstance(exc, KeyboardInterrupt) or _is_stop(exc):
                     raise
                 errors.append(CollectError(shown, f"import failed: {type(exc).__name__}: {first_line(str(exc))}"))
                 continue
@@ -193,6 +193,14 @@ def collect(paths: list[str], example_inputs: str | None = None) -> tuple[list[T
     duplicates = {r.name for r in refs if sum(o.name == r.name for o in refs) > 1}
     refs = [_rename(r) if r.name in duplicates else r for r in refs]
     return refs, errors
+
+
+def _is_stop(exc: BaseException) -> bool:
+    """SIGTERM arriving while a targets file imports (the CLI raises it as migrate.cli.Terminated): the run
+    stops, it is not that file's import error."""
+    from migrate.cli import Terminated
+
+    return isinstance(exc, Terminated)
 
 
 def shown_path(path: Path) -> str:

@@ -35,6 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="targets converted at once (converter default: the number of cores / --threads)")
     parser.add_argument("--cpp", action="store_true", help="also run the C++ runners (cpp.torchscript, cpp.aoti)")
     parser.add_argument("--example-inputs", metavar="FILE", help="inputs for a .pt archive target (a tuple saved with torch.save)")
+    parser.add_argument("--verify", action="store_true",
+                        help="run `migrate verify` on PATH and --targets: each target's route before and after the "
+                             "codemods (applied in a scratch copy) and the verified diff")
+    parser.add_argument("--unsafe", action="store_true", help="with --verify: apply the unsafe rewrites too")
     parser.add_argument("--title", default="", help="report title")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings or failures")
 
@@ -62,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
     if args.path and not os.path.exists(args.path):
         _error(err, f"{args.path}: no such file or folder")
         return EXIT_ERROR
+    if args.verify and not (args.path and args.targets) or args.unsafe and not args.verify:
+        _error(err, "--verify needs a PATH and --targets (and --unsafe needs --verify)")
+        return EXIT_ERROR
     out = args.out or default_out(args.path or (args.targets[0] if args.targets else None))
     from migrate.cli_common import unwritable_folder
 
@@ -74,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         convert_json=args.convert_json, run_fix=not args.no_fix, strategies=args.strategies, skip=args.skip,
         threads=args.threads, timeout=args.timeout, cpp=args.cpp, example_inputs=args.example_inputs,
         only=args.only, jobs=args.jobs,
+        verify=args.verify, unsafe=args.unsafe,
     )
     try:
         progress = lambda m: err.print(m, style="dim", highlight=False, markup=False, soft_wrap=True)  # noqa: E731

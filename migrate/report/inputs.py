@@ -20,8 +20,8 @@ from migrate.convert.results import SCHEMA_VERSION as CONVERT_SCHEMA
 from migrate.report.model import Inputs
 
 # Keys each stage's JSON must have, to tell a scan file from a convert file given by mistake.
-EXPECTED_KEYS = {"scan": "findings", "fix": "files", "convert": "targets"}
-SUPPORTED_SCHEMA = {"scan": 1, "fix": 1, "convert": CONVERT_SCHEMA}
+EXPECTED_KEYS = {"scan": "findings", "fix": "files", "convert": "targets", "verify": "regressions"}
+SUPPORTED_SCHEMA = {"scan": 1, "fix": 1, "convert": CONVERT_SCHEMA, "verify": 1}
 MAX_SOURCE_BYTES = 2_000_000
 REPORT_KIND = "torchscript-migrate report"  # json_report.KIND, without importing the renderers  # larger files get no snippets (generated code)
 
@@ -86,6 +86,8 @@ class Request:
     example_inputs: str | None = None
     only: list[str] | None = None  # target names (shell patterns) to convert; None: all
     jobs: int | None = None  # targets converted at once; None: the converter's default
+    verify: bool = False  # run `migrate verify` on path and targets: the conversion before and after the codemods
+    unsafe: bool = False  # with verify: apply the unsafe rewrites too
 
 
 def load(request: Request, progress=print) -> Inputs:
@@ -113,9 +115,17 @@ def load(request: Request, progress=print) -> Inputs:
         progress(f"computing codemod suggestions for {request.path} …")
         fix = _run_stage("fix", lambda: _call_fix(request.path), warnings)
         origins["fix"] = f"migrate fix --unsafe {request.path} (nothing written)"
+    verified = None
     if request.convert_json:
         convert = given["convert"]
         origins["convert"] = f"read from {request.convert_json}"
+    elif request.verify and request.path and request.targets:
+        progress(f"verifying the codemods of {request.path} on the targets in {', '.join(request.targets)} …")
+        verified = _run_stage("verify", lambda: _call_verify(request), warnings)
+        convert = verified["before"] if verified else None
+        origins["convert"] = "migrate verify (the original code) " + " ".join(request.targets)
+        origins["verify"] = (f"migrate verify {request.path}{' --unsafe' if request.unsafe else ''} --targets "
+                             + " ".join(request.targets))
     elif request.targets:
         progress(f"converting the targets in {', '.join(request.targets)} …")
         convert = _run_stage("convert", lambda: _call_convert(request), warnings)
@@ -128,7 +138,7 @@ def load(request: Request, progress=print) -> Inputs:
               if isinstance(f, dict) and f.get("path")}
     sources = read_sources(root, sorted(paths))
     sources.update(read_target_files(convert, root, sources))
-    return Inputs(scan=scan, fix=fix, convert=convert, root=root, sources=sources, origins=origins,
+    return Inputs(scan=scan, fix=fix, convert=convert, verify=verified, root=root, sources=sources, origins=origins,
                   warnings=tuple(warnings))
 
 
@@ -292,6 +302,15 @@ def _call_convert(request: Request) -> dict:
     finally:
         if progress is not None:
             progress.stop()
+
+
+def _call_verify(request: Request) -> dict:
+    from migrate.verify import Options, verify
+
+    options = Options(unsafe=request.unsafe, strategies=request.strategies, skip=list(request.skip or []),
+                      only=request.only, cpp=request.cpp, threads=request.threads or 1,
+                      **({"timeout": request.timeout} if request.timeout else {}))
+    return verify([request.path], list(request.targets), options)
 
 
 def _convert_progress():

@@ -72,6 +72,10 @@ def build_report(
         warnings.append(f"convert: {error.get('file', '?')}: {first_line(error.get('message')) or 'could not be read'}")
     targets = [target_section(t, run, inputs, paths, scopes, outlines, base_findings, warnings) for t in run.targets]
 
+    if inputs.verify:  # the verified migration: each target's before/after, by name
+        verified = {t.get("name"): t for t in inputs.verify.get("targets") or [] if isinstance(t, dict)}
+        targets = [replace(t, verified=verified.get(t.name)) for t in targets]
+
     stale = [t for t in targets if t.stale_source]
     if stale:
         files = sorted({t.source.rsplit(":", 1)[0] for t in stale})

@@ -10,7 +10,9 @@ Layout (documented in docs/report.md)::
               results[{strategy, status, cause, source_line, findings[ids], ratio_to_eager,
                        ratio_to_torchscript}]}],
      findings[{id, path, line, column, rule, api, severity, rewrite, scope, targets[names]}],
-     scan{...as migrate scan --format json}, fix{...}, convert{...as migrate convert --format json}}
+     scan{...as migrate scan --format json}, fix{...}, convert{...as migrate convert --format json},
+     verify{...as migrate verify --format json, without "before" (that is ``convert``)}: with --verify only}
+    A verified target also has ``verified{route_before, route_after, eager_unchanged, regressions, improvements}``.
 
 The embedded ``scan``, ``fix`` and ``convert`` objects are copied unchanged (or null when that
 input was missing), so a consumer that reads those schemas reads them here too; the keys around
@@ -76,6 +78,7 @@ def report_to_dict(report: Report) -> dict:
                     }
                     for r in t.results
                 ],
+                **({"verified": _verified(t.verified)} if t.verified is not None else {}),
             }
             for t in report.targets
         ],
@@ -99,7 +102,22 @@ def report_to_dict(report: Report) -> dict:
         "scan": report.inputs.scan,
         "fix": report.inputs.fix,
         "convert": report.inputs.convert,
+        **({"verify": _verify_part(report.inputs.verify)} if report.inputs.verify is not None else {}),
     }
+
+
+def _verified(target: dict) -> dict:
+    """One target's verified migration, in short (the whole entry is in ``verify.targets``)."""
+    return {"route_before": (target.get("route_before") or {}).get("route"),
+            "route_after": (target.get("route_after") or {}).get("route"),
+            "eager_unchanged": bool((target.get("eager") or {}).get("ok")),
+            "regressions": len(target.get("regressions") or []),
+            "improvements": [i.get("strategy") for i in target.get("improvements") or []]}
+
+
+def _verify_part(verify: dict) -> dict:
+    """`migrate verify`'s JSON without its two convert runs ("before" is the report's ``convert``)."""
+    return {k: v for k, v in verify.items() if k not in ("before",)}
 
 
 def render_json(report: Report) -> str:

@@ -65,6 +65,7 @@ class Inputs:
     scan: dict | None = None
     fix: dict | None = None
     convert: dict | None = None
+    verify: dict | None = None  # `migrate verify --format json` (then ``convert`` is its "before")
     root: str = "."
     sources: dict = field(default_factory=dict)
     origins: dict = field(default_factory=dict)
@@ -191,6 +192,20 @@ class TargetSection:
     python_free: str = ""  # the fastest ok Python-free program (an AOTInductor package; "" when none)
     python_free_vs_torchscript: float | None = None  # its latency over torchscript_reference's
     stale_source: bool = False  # ``source`` no longer starts a function: the file changed since the conversion
+    verified: dict | None = None  # this target's entry of `migrate verify`'s "targets" (route before/after, ...)
+
+    @property
+    def verdict_after(self) -> str | None:
+        """The route after the verified migration (None when not verified)."""
+        return (self.verified or {}).get("route_after", {}).get("route")
+
+    @property
+    def verdict_after_label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict_after, "not converted")
+
+    @property
+    def verdict_after_short(self) -> str:
+        return VERDICT_SHORT.get(self.verdict_after, "–")
 
     @property
     def verdict_label(self) -> str:

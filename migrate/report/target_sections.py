@@ -108,6 +108,14 @@ def _built_by(
     return tuple(f.id for f in findings if any(p == f.path and a <= f.line <= b for p, a, b in spans)), False
 
 
+def route_of(target: TargetResult, run: ConvertRun) -> tuple[str, str]:
+    """The route of one converted target (verdict, reason), as the report gives it: for callers that
+    have a conversion run but no report (``migrate verify``'s before/after)."""
+    rows = [ResultRow(result=r, family=run.family(r.strategy), source_line="", source_text="", draft_export="",
+                      findings=()) for r in target.results]
+    return _verdict(rows)
+
+
 def _verdict(results: list[ResultRow]) -> tuple[str, str]:
     """Which migration route the target has, and why, in one sentence (from the strategies' families)."""
     reference = next((r for r in results if r.family == "reference"), None)
