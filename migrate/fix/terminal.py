@@ -31,7 +31,7 @@ def print_result(result: FixResult, console: Console, unsafe: bool) -> None:
         console.print(Text(f"Left for a human ({len(result.manual)}):", style="bold"))
         recipes = {}
         for item in result.manual:
-            console.print(f"  {item.path}:{item.line}:{item.column} {item.rule} {item.api}: {item.reason}")
+            console.print(Text(f"  {item.path}:{item.line}:{item.column} {item.rule} {item.api}: {item.reason}"))  # no markup: `out[mask]`
             recipes.setdefault((item.rule, item.api), item.recipe)
         console.print(Text("Recipes:", style="bold"))
         for (rule, api), recipe in sorted(recipes.items()):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import libcst as cst
 
 from migrate.fix.model import Import, Refusal
+from migrate.fix.rewrites import branch_shapes
 from migrate.fix.rewrites.base import Finder, RewriteContext, remove, replace, rewrite
 from migrate.fix.tree import dotted
 from migrate.scan.matches import dotted_parts
@@ -233,12 +234,16 @@ def _plan(ctx: RewriteContext, forward: cst.FunctionDef, node: cst.If):
         tail = siblings[siblings.index(node) + 1:]
         false_body = tail
     else:
-        return Refusal("the if has no else branch and its body does not return: torch.cond needs both branches")
+        return Refusal(branch_shapes.masked_update(node) or
+                       "the if has no else branch and its body does not return: torch.cond needs both branches")
     true_reads, problem = _straight_line(true_body, returns)
     if problem is None:
         false_reads, problem = _straight_line(false_body, returns)
     if problem:
         return Refusal(f"{problem}; lift the branches into functions and call torch.cond by hand")
+    shapes = branch_shapes.different_shapes(true_body, false_body)
+    if shapes:
+        return Refusal(shapes)
     outputs: list[str] = []
     if not returns:
         if set(true_reads.assigned) != set(false_reads.assigned) or not true_reads.assigned:

@@ -7,6 +7,7 @@ calls it) and @torch.jit.script_if_tracing. Unsafe: @torch.jit.export, @torch.ji
 
 from __future__ import annotations
 
+from migrate.fix.rewrites import flags
 from migrate.fix.rewrites.base import Rewriter, RewriteContext, refuse, remove, rewrite
 from migrate.fix.tree import decorator_of
 from migrate.scan.matches import Match
@@ -33,6 +34,9 @@ def remove_decorator(match: Match, ctx: RewriteContext):
     if match.rule.id == "TS302" and match.call is not None and any(
             arg.keyword is not None and arg.keyword.value == "drop" for arg in match.call.args):
         safety, reason = DROP_REASON
+    if match.rule.id == "TS301":
+        note = flags.exported_method_note(ctx, decorator)  # what forward reads that the method sets, bool flags
+        reason += f"; {note}" if note else ""
     # Comment lines written just above the decorator move above the definition.
     notes = tuple((match.owner, line.comment.value)
                   for line in decorator.leading_lines if line.comment is not None)

@@ -16,7 +16,7 @@ import re
 
 import libcst as cst
 
-from migrate.fix.rewrites import lookup, values
+from migrate.fix.rewrites import lookup, submodules, values
 from migrate.fix.rewrites.base import (Rewriter, RewriteContext, argument, in_place_of, as_keyword, bare, call,
                                        keywords, map_args, positional, refuse, renamed, replace, rewrite, updated_arg)
 from migrate.fix.rewrites.uses import NEEDS_INPUTS
@@ -127,9 +127,11 @@ def _as_module(match: Match, ctx: RewriteContext, value, module_arg: cst.Arg, wh
     original = match.call
     fit = in_place_of(ctx, original)
     name = value.uses.name.value
-    reason = (f"`{name}` is only called or saved here, so it becomes the module itself ({why}); use "
-              f"torch.compile({ctx.tree.module.code_for_node(module_arg.value)}) instead where the point was speed "
-              f"(it compiles on the first call and keeps the module's Python semantics)")
+    speed = (f"use torch.compile({ctx.tree.module.code_for_node(module_arg.value)}) instead where the point was "
+             f"speed (it compiles on the first call and keeps the module's Python semantics)")
+    reason = f"`{name}` is only called or saved here, so it becomes the module itself ({why}); {speed}"
+    if isinstance(ctx.metadata().parents.get(value.uses.name), cst.Attribute):  # `self.sub = ...` in __init__
+        reason = f"`self.{name}` is only called in its class: {submodules.WHY_SUBMODULE}; {speed}"
     if value.uses.saves:
         reason += "; each save exports it with the example inputs known there"
     imports = ctx.torch(match, "export.export")[1] if value.uses.saves else ()
@@ -152,6 +154,10 @@ def script_call(match: Match, ctx: RewriteContext):
     if lookup.is_class(ctx, target.value):
         return refuse("scripting a class (a TorchScript class) has no torch.export counterpart: use the plain "
                       "class and export the module that uses it")
+    outer = submodules.enclosing_export(ctx, match)
+    if outer is not None and values.plan_of(outer, ctx).kind != "refuse":  # trace(Cell(script(Gate())), x)
+        return rewrite("unsafe", submodules.WHY_NESTED,
+                       [replace(original, lambda updated: fit(updated_arg(updated, original, target).value))], match)
     value = values.plan_of(match, ctx)
     if value.kind == "refuse":
         return refuse(value.reason)

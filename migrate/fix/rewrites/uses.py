@@ -65,6 +65,11 @@ def uses_of(ctx, match: Match) -> Uses:
     meta = ctx.metadata()
     call = match.call
     statement = meta.parents.get(call)
+    if isinstance(statement, cst.Assign) and statement.value is call and len(statement.targets) == 1 and \
+            isinstance(statement.targets[0].target, cst.Attribute):
+        from migrate.fix.rewrites.submodules import attribute_uses  # `self.sub = ...` in __init__
+
+        return attribute_uses(ctx, match, statement) or Uses(None)
     if not (isinstance(statement, cst.Assign) and len(statement.targets) == 1 and statement.value is call and
             isinstance(statement.targets[0].target, cst.Name)):
         return Uses(None)
