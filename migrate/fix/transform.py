@@ -112,7 +112,7 @@ def fix_source(text: str, path: str, enabled: frozenset[str] | None = None, unsa
     matches = [m for m in matches if not suppressed(lines, (where(m.node)[0],), m.rule.id)]
     if not matches and not finding:
         return SourceOutcome(None)
-    ctx = RewriteContext(tree, matches)
+    ctx = RewriteContext(tree, matches, path=path)
     rewrites = rewriters()
     plans = []  # (rule id, api, node, recipe, Rewrite | Refusal)
     for match in matches:

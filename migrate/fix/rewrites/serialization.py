@@ -16,7 +16,7 @@ import re
 
 import libcst as cst
 
-from migrate.fix.rewrites import lookup, values
+from migrate.fix.rewrites import lookup, testcode, values
 from migrate.fix.rewrites.base import (Rewriter, RewriteContext, argument, in_place_of, as_keyword, bare, call,
                                        keywords, map_args, positional, refuse, renamed, replace, rewrite, updated_arg)
 from migrate.fix.rewrites.uses import NEEDS_INPUTS
@@ -24,6 +24,9 @@ from migrate.scan.matches import Match
 
 TRACE_DROPPED = ("optimize", "check_trace", "check_inputs", "check_tolerance", "strict", "_force_outplace",
                  "_module_class", "_compilation_unit", "_store_inputs")
+TEST_REASON = ("this test checked the TorchScript value against eager code; it now checks the exported program "
+               "(`.module()`) with the same inputs, so it stays a test of the conversion, not of the module against "
+               "itself")
 _TS_SUFFIX = re.compile(r"\.(pt|pth|ts|jit|zip|ptl|torchscript)$")
 
 
@@ -111,6 +114,8 @@ def trace(match: Match, ctx: RewriteContext):
 
     reason = ("torch.export raises on data-dependent control flow that trace silently specialised (rewrite such "
               "branches with torch.cond), and the program only accepts inputs of the example's structure")
+    if value.reason == "test":
+        reason = TEST_REASON + "; " + reason
     if dropped:
         reason += f"; trace's {', '.join(dropped)} option(s) were dropped"
     edits = [replace(original, build), *_save_edits(match, ctx, value)]
@@ -146,6 +151,9 @@ def script_call(match: Match, ctx: RewriteContext):
         return refuse("cannot read the scripted object: rewrite it by hand")
     fit = in_place_of(ctx, original)
     if lookup.is_function(ctx, target.value):
+        if testcode.in_test_code(ctx, original) is not None:
+            expected = testcode.expected_raise(ctx, original)
+            return refuse(testcode.EXPECTS_RAISE.format(what=expected) if expected else testcode.FUNCTION)
         return rewrite("unsafe", "a scripted function becomes the plain Python function (no .graph, .save or "
                                  ".code); torch.export traces it when a model calls it",
                        [replace(original, lambda updated: fit(updated_arg(updated, original, target).value))], match)
@@ -166,6 +174,8 @@ def script_call(match: Match, ctx: RewriteContext):
 
     reason = ("torch.export needs example inputs (the first of example_inputs was used), raises on data-dependent "
               "control flow (use torch.cond) and returns a GraphModule, not a ScriptModule (no .save/.code/.graph)")
+    if value.reason == "test":
+        reason = TEST_REASON + "; " + reason.replace("the first of example_inputs was used", "those in scope were used")
     return rewrite("unsafe", reason, [replace(original, build), *_save_edits(match, ctx, value)], match,
                    imports=imports)
 

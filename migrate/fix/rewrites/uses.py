@@ -121,7 +121,10 @@ def _evaluable_before(ctx, expr: cst.BaseExpression, before: cst.CSTNode) -> boo
             if scope is None:
                 ok = False
                 return False
-            for assignment in scope[node.value]:
+            found = scope[node.value]
+            if not found:
+                ok = False  # bound nowhere in the file (not even a builtin): it cannot stand here
+            for assignment in found:
                 if isinstance(assignment, BuiltinAssignment) or assignment.scope is not here:
                     continue  # a builtin, or bound in an enclosing scope (a module-level import or def)
                 where = getattr(assignment, "node", None)

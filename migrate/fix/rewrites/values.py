@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from migrate.fix.model import Refusal
-from migrate.fix.rewrites import uses as uses_module
+from migrate.fix.rewrites import testcode, uses as uses_module
 from migrate.fix.rewrites.base import RewriteContext, argument, as_keyword, bare, call, keywords, updated_arg
 from migrate.fix.rewrites.uses import NEEDS_INPUTS, Uses
 from migrate.scan.matches import Match
@@ -73,11 +73,18 @@ def _plan(match: Match, ctx: RewriteContext) -> Plan:
     else:
         inputs = _script_inputs(match)
     found = uses_module.uses_of(ctx, match)
+    test = testcode.in_test_code(ctx, match.call)
+    if test is not None:
+        expected = testcode.expected_raise(ctx, match.call)
+        if expected is not None:
+            return Plan("refuse", testcode.EXPECTS_RAISE.format(what=expected), found)
     if found.script_only:
         attrs = ", ".join(sorted(set(found.script_only)))
         return Plan("refuse", f"`{found.name.value}` is used as a ScriptModule ({attrs}), which neither the module "
                               f"nor an exported program has (an ExportedProgram shows its code as .graph_module.code): "
                               f"rewrite these uses by hand", found)
+    if test is not None and found.name is not None:
+        return _test_plan(ctx, match, found, inputs)
     if not found.known:
         if inputs is None:
             return Plan("refuse", NEEDS_INPUTS, found)
@@ -94,6 +101,20 @@ def _plan(match: Match, ctx: RewriteContext) -> Plan:
                                   f"stand before the save: {NEEDS_INPUTS}", found)
         save_inputs[save] = Inputs(tuple_, lambda clone: clone)
     return Plan("module", "", found, inputs, save_inputs)
+
+
+def _test_plan(ctx: RewriteContext, match: Match, found: Uses, inputs: Inputs | None) -> Plan:
+    """In a test, a value only called or saved is exported (never the module itself: the test would compare
+    the module with itself), with its own inputs or those of its first call when they stand before it."""
+    if inputs is None and found.calls:
+        statement = ctx.tree.statement(match.call) or match.call
+        tuple_ = uses_module.call_inputs(ctx, found.calls[0], statement)
+        if tuple_ is not None:
+            inputs = Inputs(tuple_, lambda clone: clone)
+    if inputs is None:
+        kind = "scripted" if match.rule.id == "TS101" else "traced"
+        return Plan("refuse", testcode.COMPARES.format(name=found.name.value, kind=kind), found)
+    return Plan("program", "test", found, inputs, {save: inputs for _, save in found.saves})
 
 
 def export_of(ctx: RewriteContext, match: Match, module: cst.BaseExpression, inputs: Inputs) -> cst.Call:
