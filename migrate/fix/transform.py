@@ -19,6 +19,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper
 
+from migrate.fix.imports import RemoveUnusedImports
 from migrate.fix.model import ManualItem, Refusal, Rewrite, RewriteRecord, SourceOutcome
 from migrate.fix.rewrites import finders, rewriters
 from migrate.fix.rewrites.base import RewriteContext
@@ -220,13 +221,13 @@ def _fix_imports(original: cst.Module, module: cst.Module, imports: set, unused:
     scheduled = False
     for name in sorted(unused):
         if name in bindings and name not in read:
-            module_name, obj, asname = bindings[name]
-            RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
+            for module_name, obj, asname in sorted(bindings[name], key=str):
+                RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
             scheduled = True
     if scheduled:
         # As Codemod.transform_module does, without its deep copy of the module (costly on large files).
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        visitor = RemoveImportsVisitor(context)
+        visitor = RemoveUnusedImports(context)
         with visitor.resolve(wrapper):
             visitor.context = dataclasses.replace(visitor.context, wrapper=wrapper)
             module = visitor.transform_module_impl(wrapper.module)
