@@ -16,6 +16,7 @@ import re
 
 import libcst as cst
 
+from migrate.fix.model import Refusal
 from migrate.fix.rewrites import lookup, testcode, values
 from migrate.fix.rewrites.base import (Rewriter, RewriteContext, argument, in_place_of, as_keyword, bare, call,
                                        keywords, map_args, positional, refuse, renamed, replace, rewrite, updated_arg)
@@ -258,6 +259,47 @@ def _is_module_call(expr: cst.BaseExpression) -> bool:
             and expr.func.attr.value == "module")
 
 
+FOREIGN_ARCHIVE = ("`{path}` names a TorchScript archive that nothing in this file writes with a save the fix "
+                   "rewrites (a downloaded asset, a file another program or release produced): torch.export.load "
+                   "cannot read a TorchScript archive, so the load is left; re-export the source model with "
+                   "torch.export.save and load that .pt2, or keep torch.jit.load while the asset is TorchScript")
+
+
+def _written_here(ctx: RewriteContext, path: cst.BaseExpression) -> bool:
+    """Whether a save in this file that the fix rewrites (torch.jit.save, or `.save` of a scripted/traced value)
+    writes the path spelled as `path` is: evidence that the archive loaded is the .pt2 the new save writes."""
+    key = ("written", _spelled(ctx.tree.module.code_for_node, path))
+    if key not in ctx.memo:
+        ctx.memo[key] = False  # a cycle (a save whose module comes from this load) is no evidence
+        ctx.memo[key] = _find_writer(ctx, key[1])
+    return ctx.memo[key]
+
+
+def _spelled(code, expr: cst.BaseExpression) -> str:
+    return repr(expr.evaluated_value) if isinstance(expr, cst.SimpleString) else code(expr).strip()
+
+
+def _find_writer(ctx: RewriteContext, spelled: str) -> bool:
+    code = ctx.tree.module.code_for_node
+    for candidate in ctx.matches:
+        if candidate.call is None or candidate.context != "call":
+            continue
+        if candidate.rule.id == "TS201":
+            target = argument(candidate.call, 1, "f")
+            if target is not None and _spelled(code, target.value) == spelled and \
+                    not isinstance(save(candidate, ctx), Refusal):
+                return True
+        elif candidate.rule.id in ("TS101", "TS102"):
+            value = values.plan_of(candidate, ctx)
+            if value.kind == "refuse":
+                continue
+            for how, saved in value.uses.saves:
+                target = argument(saved, 0, "f")
+                if how == "method" and target is not None and _spelled(code, target.value) == spelled:
+                    return True
+    return False
+
+
 def load(match: Match, ctx: RewriteContext):
     original = match.call
     if positional(original) is None:
@@ -267,6 +309,8 @@ def load(match: Match, ctx: RewriteContext):
     extra = argument(original, 2, "_extra_files")
     if path_arg is None:
         return refuse("cannot read the path: rewrite it by hand")
+    if not _written_here(ctx, path_arg.value):
+        return refuse(FOREIGN_ARCHIVE.format(path=ctx.tree.module.code_for_node(path_arg.value)))
     load_fn, imports = ctx.torch(match, "export.load")
     new_path = _pt2_path(path_arg.value)
 

@@ -20,6 +20,12 @@ from migrate.fix.rewrites.uses import NEEDS_INPUTS, Uses
 from migrate.scan.matches import Match
 
 
+SCRIPT_CONSUMER = ("`{consumer}` is given the TorchScript module: it needs a ScriptModule (it reads its graph) or "
+                   "a module it can torch.jit.trace itself with the inputs it is given, and an exported module is "
+                   "neither; keep TorchScript here (it only feeds this consumer), or hand it the eager module with "
+                   "real inputs")
+
+
 @dataclass
 class Inputs:
     """Example inputs: the tuple of positional inputs (an original expression, built by `build`) and kwargs."""
@@ -78,6 +84,9 @@ def _plan(match: Match, ctx: RewriteContext) -> Plan:
         expected = testcode.expected_raise(ctx, match.call)
         if expected is not None:
             return Plan("refuse", testcode.EXPECTS_RAISE.format(what=expected), found)
+    consumer = uses_module.script_consumer(ctx, match.call) or next(iter(found.consumers), None)
+    if consumer is not None:
+        return Plan("refuse", SCRIPT_CONSUMER.format(consumer=consumer), found)
     if found.script_only:
         attrs = ", ".join(sorted(set(found.script_only)))
         return Plan("refuse", f"`{found.name.value}` is used as a ScriptModule ({attrs}), which neither the module "
