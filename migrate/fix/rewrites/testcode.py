@@ -35,6 +35,11 @@ COMPARES = ("in test code `{name}`, the {kind} value, is checked against eager c
             "result: as the module itself the test would compare the module with itself (vacuous), and no example "
             "inputs stand before it to export it with (write `torch.export.export(module, inputs).module()` with "
             "the test's inputs), so it is left")
+OTHER_INPUTS = ("this test calls `{name}`, the {kind} value, with other inputs than its example (`{call}`): an "
+                "exported program is specialised to the example's shapes (it raises on others unless "
+                "`dynamic_shapes=` says which dimensions vary), so an export here could fail where the test "
+                "passed; write the export with `dynamic_shapes=` by hand, or keep the test while TorchScript is "
+                "supported")
 FUNCTION = ("this test checks a scripted function: as the plain function it would test the function against "
             "itself, and torch.export takes an nn.Module only; wrap the function in a module and export that "
             "with the test's inputs, or keep the test while TorchScript is supported")

@@ -120,9 +120,17 @@ def _test_plan(ctx: RewriteContext, match: Match, found: Uses, inputs: Inputs | 
         tuple_ = uses_module.call_inputs(ctx, found.calls[0], statement)
         if tuple_ is not None:
             inputs = Inputs(tuple_, lambda clone: clone)
+    kind = "scripted" if match.rule.id == "TS101" else "traced"
     if inputs is None:
-        kind = "scripted" if match.rule.id == "TS101" else "traced"
         return Plan("refuse", testcode.COMPARES.format(name=found.name.value, kind=kind), found)
+    code = ctx.tree.module.code_for_node
+    example = inputs.build(inputs.expr.deep_clone()) if inputs.expr is not None else None
+    spelled = [code(e.value) for e in example.elements] if isinstance(example, cst.Tuple) else None
+    for other in found.calls:
+        args = [("*" if arg.star else "") + code(arg.value) for arg in other.args if arg.keyword is None]
+        if args not in ([spelled] if spelled is not None else [[code(inputs.expr)], [f"*{code(inputs.expr)}"]]):
+            return Plan("refuse", testcode.OTHER_INPUTS.format(name=found.name.value, kind=kind, call=code(other)),
+                        found)
     return Plan("program", "test", found, inputs, {save: inputs for _, save in found.saves})
 
 
