@@ -1,4 +1,5 @@
-"""Removing the imports a rewrite left unused: libcst's RemoveImportsVisitor (its scope analysis decides what
+"""Import edits after the rewrites. Added names join a sorted `from M import a, b` in their sorted place
+(AddImportsVisitor puts them first). Removing the imports a rewrite left unused: libcst's RemoveImportsVisitor (its scope analysis decides what
 is still read), with two guards of our own.
 
 - Comment lines written above a removed import statement stay: they move onto the statement that
@@ -85,3 +86,30 @@ class RemoveUnusedImports(RemoveImportsVisitor):
                     leading.pop(0)
             return updated.with_changes(leading_lines=[*pending, *leading])
         return updated
+
+
+class SortedAdditions(cst.CSTTransformer):
+    """`from typing import Final, Any, Dict` (Final added by AddImportsVisitor, first) -> `Any, Dict, Final`,
+    when the names that were there stood sorted."""
+
+    def __init__(self, added: set[tuple[str, str]]) -> None:
+        super().__init__()
+        self.added = added
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+        names = updated_node.names
+        if isinstance(names, cst.ImportStar) or len(names) < 2 or updated_node.relative or \
+                updated_node.module is None or updated_node.lpar:
+            return updated_node
+        module = cst.helpers.get_full_name_for_node(updated_node.module)
+        first = names[0]
+        if (module, first.evaluated_name) not in self.added or first.asname is not None:
+            return updated_node
+        rest = [alias.evaluated_name for alias in names[1:]]
+        if rest != sorted(rest):
+            return updated_node
+        order = sorted(names, key=lambda alias: alias.evaluated_name)
+        if [a.evaluated_name for a in order] == [a.evaluated_name for a in names]:
+            return updated_node
+        rebuilt = [alias.with_changes(comma=slot.comma) for alias, slot in zip(order, names)]
+        return updated_node.with_changes(names=rebuilt)

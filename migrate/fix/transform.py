@@ -19,7 +19,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper
 
-from migrate.fix.imports import RemoveUnusedImports
+from migrate.fix.imports import RemoveUnusedImports, SortedAdditions
 from migrate.fix.model import ManualItem, Refusal, Rewrite, RewriteRecord, SourceOutcome
 from migrate.fix.rewrites import finders, rewriters
 from migrate.fix.rewrites.base import RewriteContext
@@ -216,6 +216,7 @@ def _fix_imports(original: cst.Module, module: cst.Module, imports: set, unused:
         for item in sorted(imports, key=lambda i: (i.module, i.obj or "")):
             AddImportsVisitor.add_needed_import(context, item.module, item.obj)
         module = module.visit(AddImportsVisitor(context))
+        module = module.visit(SortedAdditions({(i.module, i.obj) for i in imports if i.obj}))
     bindings = import_bindings(original)
     read = _names_read(module.code) if unused else set()
     scheduled = False
