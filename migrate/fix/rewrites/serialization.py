@@ -218,6 +218,9 @@ def save(match: Match, ctx: RewriteContext):
     extra = argument(original, 2, "_extra_files")
     if module_arg is None or path_arg is None:
         return refuse("cannot read the module and path: rewrite it by hand")
+    producer = values.torchscript_producer(ctx, original)
+    if producer is not None:
+        return refuse(values.PRODUCER.format(where=producer))
     export, imports = ctx.torch(match, "export.export")
     save_fn, _ = ctx.torch(match, "export.save")
     source = _traced_from(ctx, module_arg.value)

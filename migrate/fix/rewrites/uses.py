@@ -23,7 +23,8 @@ SCRIPT_ONLY = frozenset({"code", "graph", "inlined_graph", "_c", "original_name"
                          "save_to_buffer", "_save_for_lite_interpreter", "graph_for", "_method_names",
                          "define", "_get_method"})
 # Callees that need a ScriptModule (or a module they can torch.jit.trace themselves) as their first argument.
-SCRIPT_CONSUMERS = frozenset({"add_graph", "optimize_for_mobile", "_jit_pass_lower_graph", "export_opnames"})
+SCRIPT_CONSUMERS = frozenset({"add_graph", "optimize_for_mobile", "_jit_pass_lower_graph", "export_opnames",
+                              "convert", "convert_model"})  # TensorBoard, mobile, coremltools, OpenVINO
 NEEDS_INPUTS = ("torch.export needs example inputs (a tuple of forward's arguments) and none stand in scope: "
                 "write them into the call, or capture real ones with `migrate record` (it runs your code once "
                 "and stores the inputs each module is called with), then export with them")

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -20,10 +22,25 @@ from migrate.fix.rewrites.uses import NEEDS_INPUTS, Uses
 from migrate.scan.matches import Match
 
 
-SCRIPT_CONSUMER = ("`{consumer}` is given the TorchScript module: it needs a ScriptModule (it reads its graph) or "
-                   "a module it can torch.jit.trace itself with the inputs it is given, and an exported module is "
-                   "neither; keep TorchScript here (it only feeds this consumer), or hand it the eager module with "
-                   "real inputs")
+SCRIPT_CONSUMER = ("`{consumer}` is given the TorchScript module: converters and viewers like it (TensorBoard's "
+                   "add_graph, coremltools' convert, OpenVINO's convert_model, optimize_for_mobile) read a TorchScript "
+                   "graph or trace the module themselves, and an exported `.module()` is neither; keep TorchScript "
+                   "here, or pass what the consumer documents for torch.export (often the ExportedProgram) by hand")
+PRODUCER = ("this code's job is to write TorchScript ({where} says so): writing an ExportedProgram under the same "
+            "name would break whoever reads the file; keep it, and add a torch.export path beside it")
+_PRODUCER_NAME = re.compile(r"torchscript|(^|_)jit(_|$)", re.IGNORECASE)
+
+
+def torchscript_producer(ctx: RewriteContext, node: cst.CSTNode) -> str | None:
+    """`function export_torchscript` when the function, class or file holding a save is named for TorchScript."""
+    for parent in ctx.tree.ancestors(node):
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and _PRODUCER_NAME.search(parent.name.value):
+            kind = "function" if isinstance(parent, cst.FunctionDef) else "class"
+            return f"{kind} `{parent.name.value}`"
+    base = os.path.basename(ctx.path)
+    if base and _PRODUCER_NAME.search(os.path.splitext(base)[0]):
+        return f"the file name `{base}`"
+    return None
 
 
 @dataclass
@@ -92,6 +109,9 @@ def _plan(match: Match, ctx: RewriteContext) -> Plan:
         return Plan("refuse", f"`{found.name.value}` is used as a ScriptModule ({attrs}), which neither the module "
                               f"nor an exported program has (an ExportedProgram shows its code as .graph_module.code): "
                               f"rewrite these uses by hand", found)
+    producer = torchscript_producer(ctx, match.call) if found.saves else None
+    if producer is not None:
+        return Plan("refuse", PRODUCER.format(where=producer), found)
     if test is not None and found.name is not None:
         return _test_plan(ctx, match, found, inputs)
     if not found.known:
