@@ -1,4 +1,5 @@
-"""Boolean algebra after predicate rewrites: `not A and not A` -> `not A`, `not not A` -> `A`.
+"""Boolean algebra after predicate rewrites: `not A and not A` -> `not A`, `not not A` -> `A`,
+`A or (not A and B)` -> `A or B`.
 
 Two old predicates (`not is_scripting() and not is_tracing()`) often become the same new one; the
 guard is then simplified where it stands, and a guard whose value no longer depends on anything
@@ -57,11 +58,41 @@ def simplify(node: cst.BaseExpression) -> cst.BaseExpression:
         if _key(operand) not in seen:
             seen.add(_key(operand))
             kept.append(operand)
+    kept = _absorb(kept, operator)
     result = kept[0]
     for operand in kept[1:]:
         result = cst.BooleanOperation(result, node.operator, operand)
     if node.lpar and hasattr(result, "lpar") and not result.lpar:
         result = result.with_changes(lpar=node.lpar, rpar=node.rpar)
+    return result
+
+
+def _negation(node: cst.BaseExpression) -> str:
+    return _key(node.expression) if _is_not(node) else f"not {_key(node)}"
+
+
+def _absorb(operands: list, operator: type) -> list:
+    """`A or (not A and B)` -> `A or B`, `A and (not A or B)` -> `A and B`: inside an operand that is a chain of
+    the other operator, a term whose negation is another operand of this chain can be dropped."""
+    other = cst.And if operator is cst.Or else cst.Or
+    keys = [_key(o) for o in operands]
+    result = []
+    for index, operand in enumerate(operands):
+        if not (isinstance(operand, cst.BooleanOperation) and isinstance(operand.operator, other)):
+            result.append(operand)
+            continue
+        outer = set(keys[:index] + keys[index + 1:])
+        terms = _operands(operand.with_changes(lpar=[], rpar=[]), other)
+        remaining = [t for t in terms if _negation(t) not in outer]
+        if not remaining or len(remaining) == len(terms):
+            result.append(operand)
+            continue
+        chain = remaining[0]
+        for term in remaining[1:]:
+            chain = cst.BooleanOperation(chain, operand.operator, term)
+        if len(remaining) > 1:
+            chain = chain.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        result.append(chain)
     return result
 
 
