@@ -19,6 +19,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper
 
+from migrate.fix.imports import RemoveUnusedImports, SortedAdditions
 from migrate.fix.model import ManualItem, Refusal, Rewrite, RewriteRecord, SourceOutcome
 from migrate.fix.rewrites import finders, rewriters
 from migrate.fix.rewrites.base import RewriteContext
@@ -112,7 +113,7 @@ def fix_source(text: str, path: str, enabled: frozenset[str] | None = None, unsa
     matches = [m for m in matches if not suppressed(lines, (where(m.node)[0],), m.rule.id)]
     if not matches and not finding:
         return SourceOutcome(None)
-    ctx = RewriteContext(tree, matches)
+    ctx = RewriteContext(tree, matches, path=path)
     rewrites = rewriters()
     plans = []  # (rule id, api, node, recipe, Rewrite | Refusal)
     for match in matches:
@@ -215,18 +216,19 @@ def _fix_imports(original: cst.Module, module: cst.Module, imports: set, unused:
         for item in sorted(imports, key=lambda i: (i.module, i.obj or "")):
             AddImportsVisitor.add_needed_import(context, item.module, item.obj)
         module = module.visit(AddImportsVisitor(context))
+        module = module.visit(SortedAdditions({(i.module, i.obj) for i in imports if i.obj}))
     bindings = import_bindings(original)
     read = _names_read(module.code) if unused else set()
     scheduled = False
     for name in sorted(unused):
         if name in bindings and name not in read:
-            module_name, obj, asname = bindings[name]
-            RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
+            for module_name, obj, asname in sorted(bindings[name], key=str):
+                RemoveImportsVisitor.remove_unused_import(context, module_name, obj, asname)
             scheduled = True
     if scheduled:
         # As Codemod.transform_module does, without its deep copy of the module (costly on large files).
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        visitor = RemoveImportsVisitor(context)
+        visitor = RemoveUnusedImports(context)
         with visitor.resolve(wrapper):
             visitor.context = dataclasses.replace(visitor.context, wrapper=wrapper)
             module = visitor.transform_module_impl(wrapper.module)

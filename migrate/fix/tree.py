@@ -151,20 +151,23 @@ def decorator_of(match: Match) -> cst.Decorator | None:
     return None
 
 
-def import_bindings(module: cst.Module) -> dict[str, tuple[str, str | None, str | None]]:
-    """name -> (module, obj, asname) for every `from M import X [as Y]` and `import M as Y`, anywhere.
+def import_bindings(module: cst.Module) -> dict[str, set[tuple[str, str | None, str | None]]]:
+    """name -> {(module, obj, asname)} for every `from M import X [as Y]`, `import M as Y` and `import a.b`
+    (which binds `a`), anywhere.
 
     Used to schedule the removal of imports a rewrite may leave unused (RemoveImportsVisitor then
-    removes only those that really are unused). Plain `import a.b` is left alone.
+    removes only those that really are unused).
     """
-    found: dict[str, tuple[str, str | None, str | None]] = {}
+    found: dict[str, set[tuple[str, str | None, str | None]]] = {}
 
     class Visitor(cst.CSTVisitor):
         def visit_Import(self, node: cst.Import) -> bool:
             for alias in node.names:
+                full = ".".join(dotted_parts(alias.name) or ())
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    full = ".".join(dotted_parts(alias.name) or ())
-                    found[alias.asname.name.value] = (full, None, alias.asname.name.value)
+                    found.setdefault(alias.asname.name.value, set()).add((full, None, alias.asname.name.value))
+                elif full:
+                    found.setdefault(full.split(".")[0], set()).add((full, None, None))
             return False
 
         def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
@@ -175,7 +178,7 @@ def import_bindings(module: cst.Module) -> dict[str, tuple[str, str | None, str 
                 if not isinstance(alias.name, cst.Name):
                     continue
                 asname = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
-                found[asname or alias.name.value] = (module_name, alias.name.value, asname)
+                found.setdefault(asname or alias.name.value, set()).add((module_name, alias.name.value, asname))
             return False
 
     module.visit(Visitor())

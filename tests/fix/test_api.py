@@ -55,8 +55,11 @@ def test_the_unsafe_rewrite_adds_and_removes_imports_through_the_visitors(tmp_pa
     outcome = fix_source(SOURCE, "model.py")
     assert "from torch.jit import trace" not in outcome.new_text
     assert "m = torch.export.export(torch.nn.Linear(2, 2), (torch.randn(1, 2),)).module()" in outcome.new_text
-    only_from_import = "from torch.jit import load\n\nm = load('a.pt')\n"
-    assert fix_source(only_from_import, "x.py").new_text == "import torch\n\nm = torch.export.load('a.pt2').module()\n"
+    only_from_import = ("from torch.jit import load, save, trace\n\n\ndef f(m, x):\n    t = trace(m, (x,))\n"
+                        "    save(t, 'a.pt')\n    return load('a.pt')\n")
+    assert fix_source(only_from_import, "x.py").new_text == (
+        "import torch\n\n\ndef f(m, x):\n    t = m\n    torch.export.save(torch.export.export(t, (x,)), 'a.pt2')\n"
+        "    return torch.export.load('a.pt2').module()\n")
 
 
 def test_rewrite_positions_are_the_scanners_finding_positions():
@@ -88,7 +91,11 @@ def test_comments_and_formatting_outside_rewritten_nodes_are_untouched():
     text = ("import torch  # the framework\n\n\n# helper   with  odd  spacing\ndef  g( a ,b ):\n"
             "    return torch.jit.annotate(int,  a)   # keep me\n\n\n\nx = [1,\n     2]  # list\n")
     new = fix_source(text, "x.py").new_text
-    assert new == text.replace("torch.jit.annotate(int,  a)", "a")
+    # `import torch` is read nowhere after the rewrite: it goes with its trailing comment and the blank lines
+    # after it (a comment line above an import would stay: fixtures/fix/TS101/unused_import_removed).
+    assert new == text.replace("torch.jit.annotate(int,  a)", "a").replace("import torch  # the framework\n\n\n", "")
+    kept = text.replace("return torch.jit.annotate(int,  a)", "return torch.jit.annotate(int,  a) + torch.ones(1)")
+    assert fix_source(kept, "x.py").new_text == kept.replace("torch.jit.annotate(int,  a)", "a")
 
 
 def test_cli_preview_apply_and_exit_codes(tmp_path, capsys):
@@ -157,7 +164,7 @@ def test_every_catalogue_example_is_handled_without_crash_and_its_rewrite_compil
                 rewritten += 1
                 compile(outcome.new_text, "example.py", "exec")
                 assert fix_source(outcome.new_text, "example.py").new_text is None
-    assert rewritten >= 19
+    assert rewritten >= 18  # the load of an archive no save in the example writes is refused
 
 
 def test_nested_rewrites_compose_in_one_pass():

@@ -13,8 +13,8 @@ from migrate.fix.writeback import WriteError, read_source, write_atomic
 from migrate.scan.model import ScanConfig
 
 CONFIG = ScanConfig(cache_dir="", jobs=1)
-SAFE = "import torch\n\n\n@torch.jit.script\ndef f(x):\n    return x + 1\n"
-SAFE_FIXED = "import torch\n\n\ndef f(x):\n    return x + 1\n"
+SAFE = "import torch\n\n\n@torch.jit.script\ndef f(x):\n    return torch.relu(x) + 1\n"
+SAFE_FIXED = "import torch\n\n\ndef f(x):\n    return torch.relu(x) + 1\n"
 
 
 def _write(path, data: bytes, mode=None):
@@ -38,18 +38,18 @@ def test_a_rewrite_that_would_not_compile_leaves_the_file_untouched_and_is_repor
 
 
 def test_apply_writes_safe_rewrites_only_and_keeps_mode(tmp_path):
-    path = _write(tmp_path / "m.py", (SAFE + "y = torch.jit.load('m.pt')\n").encode(), mode=0o751)
+    path = _write(tmp_path / "m.py", (SAFE + "y = torch.jit.freeze(model)\n").encode(), mode=0o751)
     result = apply([str(tmp_path)], CONFIG)  # unsafe=False by default
-    assert path.read_text() == SAFE_FIXED + "y = torch.jit.load('m.pt')\n"
+    assert path.read_text() == SAFE_FIXED + "y = torch.jit.freeze(model)\n"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o751
     assert result.summary()["by_rule"] == {"TS101": 1}
-    skipped = [m for m in result.manual if m.rule == "TS202"]
+    skipped = [m for m in result.manual if m.rule == "TS203"]
     assert skipped and skipped[0].reason.startswith("unsafe rewrite not applied")
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".migrate-")]  # no temporary file left
 
 
 def test_apply_twice_changes_nothing_the_second_time(tmp_path):
-    _write(tmp_path / "m.py", (SAFE + "y = torch.jit.load('m.pt')\n").encode())
+    _write(tmp_path / "m.py", (SAFE + "y = torch.jit.freeze(model)\n").encode())
     first = apply([str(tmp_path)], CONFIG, unsafe=True)
     content = (tmp_path / "m.py").read_bytes()
     second = apply([str(tmp_path)], CONFIG, unsafe=True)

@@ -57,7 +57,7 @@ def _declared_global(ctx: RewriteContext, node: cst.CSTNode, name: str) -> bool:
 def final(match: Match, ctx: RewriteContext):
     """`torch.jit.Final[T]` -> `typing.Final[T]` (from typing import Final, when the name is free)."""
     bindings = import_bindings(ctx.tree.module)
-    if bindings.get("Final", (None, None, None))[:2] == ("typing", "Final"):
+    if any(binding[:2] == ("typing", "Final") for binding in bindings.get("Final", ())):
         expr, imports = cst.Name("Final"), ()  # the module already has typing's Final
     elif isinstance(match.node, cst.Name) or not _only_torch_final(ctx):
         expr, imports = cst.Attribute(cst.Name("typing"), cst.Name("Final")), (Import("typing"),)

@@ -68,6 +68,7 @@ class RewriteContext:
     matches: list[Match]
     taken: set[str] = field(default_factory=set)  # names given to new functions in this file
     memo: dict = field(default_factory=dict)  # per-file answers shared by rewrites (metadata, value plans)
+    path: str = ""  # the file's path as given (tells test files apart)
 
     def metadata(self):
         """Scopes, parents and positions of the whole module (libcst providers), resolved on first use."""

@@ -1,4 +1,5 @@
-"""Boolean algebra after predicate rewrites: `not A and not A` -> `not A`, `not not A` -> `A`.
+"""Boolean algebra after predicate rewrites: `not A and not A` -> `not A`, `not not A` -> `A`,
+`A or (not A and B)` -> `A or B`.
 
 Two old predicates (`not is_scripting() and not is_tracing()`) often become the same new one; the
 guard is then simplified where it stands, and a guard whose value no longer depends on anything
@@ -30,9 +31,24 @@ def chain_top(ctx, call: cst.Call) -> cst.BaseExpression | None:
 
 
 def _operands(node: cst.BaseExpression, operator: type) -> list[cst.BaseExpression]:
+    return _chain(node, operator)[0]
+
+
+def _chain(node: cst.BaseExpression, operator: type) -> tuple[list, list]:
+    """The operands of one `and`/`or` chain and the operator tokens between them (they hold the line breaks
+    and comments of a multi-line condition, so a rebuilt chain keeps them)."""
     if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, operator) and not node.lpar:
-        return [*_operands(node.left, operator), *_operands(node.right, operator)]
-    return [node]
+        left, left_ops = _chain(node.left, operator)
+        right, right_ops = _chain(node.right, operator)
+        return [*left, *right], [*left_ops, node.operator, *right_ops]
+    return [node], []
+
+
+def _rebuild(operands: list, operators: list) -> cst.BaseExpression:
+    result = operands[0]
+    for operator, operand in zip(operators, operands[1:]):
+        result = cst.BooleanOperation(result, operator, operand)
+    return result
 
 
 def _key(node: cst.CSTNode) -> str:
@@ -47,21 +63,56 @@ def simplify(node: cst.BaseExpression) -> cst.BaseExpression:
             result = inner.expression
             return result.with_changes(lpar=node.lpar, rpar=node.rpar) if node.lpar and hasattr(result, "lpar") \
                 and not result.lpar else result
-        return node.with_changes(expression=inner)
+        return node if inner is node.expression else node.with_changes(expression=inner)
     if not isinstance(node, cst.BooleanOperation):
         return node
     operator = type(node.operator)
-    kept, seen = [], set()
-    for operand in _operands(node.with_changes(lpar=[], rpar=[]), operator):
-        operand = simplify(operand)
-        if _key(operand) not in seen:
-            seen.add(_key(operand))
-            kept.append(operand)
-    result = kept[0]
-    for operand in kept[1:]:
-        result = cst.BooleanOperation(result, node.operator, operand)
+    operands, operators = _chain(node.with_changes(lpar=[], rpar=[]), operator)
+    kept, kept_ops, seen, changed = [], [], set(), False
+    for index, operand in enumerate(operands):
+        simpler = simplify(operand)
+        changed |= simpler is not operand
+        if _key(simpler) in seen:
+            changed = True
+            continue
+        seen.add(_key(simpler))
+        if kept:
+            kept_ops.append(operators[index - 1])  # the operator written before this operand
+        kept.append(simpler)
+    absorbed = _absorb(kept, operator)
+    if not changed and all(a is k for a, k in zip(absorbed, kept)):
+        return node  # nothing to simplify: the condition stays exactly as written
+    result = _rebuild(absorbed, kept_ops)
     if node.lpar and hasattr(result, "lpar") and not result.lpar:
         result = result.with_changes(lpar=node.lpar, rpar=node.rpar)
+    return result
+
+
+def _negation(node: cst.BaseExpression) -> str:
+    return _key(node.expression) if _is_not(node) else f"not {_key(node)}"
+
+
+def _absorb(operands: list, operator: type) -> list:
+    """`A or (not A and B)` -> `A or B`, `A and (not A or B)` -> `A and B`: inside an operand that is a chain of
+    the other operator, a term whose negation is another operand of this chain can be dropped."""
+    other = cst.And if operator is cst.Or else cst.Or
+    keys = [_key(o) for o in operands]
+    result = []
+    for index, operand in enumerate(operands):
+        if not (isinstance(operand, cst.BooleanOperation) and isinstance(operand.operator, other)):
+            result.append(operand)
+            continue
+        outer = set(keys[:index] + keys[index + 1:])
+        terms, operators = _chain(operand.with_changes(lpar=[], rpar=[]), other)
+        keep = [i for i, term in enumerate(terms) if _negation(term) not in outer]
+        if not keep or len(keep) == len(terms):
+            result.append(operand)
+            continue
+        remaining = [terms[i] for i in keep]
+        chain = _rebuild(remaining, [operators[i - 1] for i in keep[1:]])
+        if len(remaining) > 1:
+            chain = chain.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        result.append(chain)
     return result
 
 

@@ -7,7 +7,7 @@ calls it) and @torch.jit.script_if_tracing. Unsafe: @torch.jit.export, @torch.ji
 
 from __future__ import annotations
 
-from migrate.fix.rewrites import flags
+from migrate.fix.rewrites import flags, testcode
 from migrate.fix.rewrites.base import Rewriter, RewriteContext, refuse, remove, rewrite
 from migrate.fix.tree import decorator_of
 from migrate.scan.matches import Match
@@ -30,6 +30,9 @@ def remove_decorator(match: Match, ctx: RewriteContext):
     decorator = decorator_of(match)
     if decorator is None:
         return refuse("decorator not found on its definition")
+    expected = testcode.expected_raise(ctx, match.owner) if match.rule.id == "TS101" else None
+    if expected is not None:  # the test expects scripting the function to raise: without it nothing would
+        return refuse(testcode.EXPECTS_RAISE.format(what=expected))
     safety, reason = REASONS[match.rule.id]
     if match.rule.id == "TS302" and match.call is not None and any(
             arg.keyword is not None and arg.keyword.value == "drop" for arg in match.call.args):

@@ -16,7 +16,8 @@ import re
 
 import libcst as cst
 
-from migrate.fix.rewrites import lookup, submodules, values
+from migrate.fix.model import Refusal
+from migrate.fix.rewrites import lookup, submodules, testcode, values
 from migrate.fix.rewrites.base import (Rewriter, RewriteContext, argument, in_place_of, as_keyword, bare, call,
                                        keywords, map_args, positional, refuse, renamed, replace, rewrite, updated_arg)
 from migrate.fix.rewrites.uses import NEEDS_INPUTS
@@ -24,6 +25,9 @@ from migrate.scan.matches import Match
 
 TRACE_DROPPED = ("optimize", "check_trace", "check_inputs", "check_tolerance", "strict", "_force_outplace",
                  "_module_class", "_compilation_unit", "_store_inputs")
+TEST_REASON = ("this test checked the TorchScript value against eager code; it now checks the exported program "
+               "(`.module()`) with the same inputs, so it stays a test of the conversion, not of the module against "
+               "itself")
 _TS_SUFFIX = re.compile(r"\.(pt|pth|ts|jit|zip|ptl|torchscript)$")
 
 
@@ -111,6 +115,8 @@ def trace(match: Match, ctx: RewriteContext):
 
     reason = ("torch.export raises on data-dependent control flow that trace silently specialised (rewrite such "
               "branches with torch.cond), and the program only accepts inputs of the example's structure")
+    if value.reason == "test":
+        reason = TEST_REASON + "; " + reason
     if dropped:
         reason += f"; trace's {', '.join(dropped)} option(s) were dropped"
     edits = [replace(original, build), *_save_edits(match, ctx, value)]
@@ -148,6 +154,9 @@ def script_call(match: Match, ctx: RewriteContext):
         return refuse("cannot read the scripted object: rewrite it by hand")
     fit = in_place_of(ctx, original)
     if lookup.is_function(ctx, target.value):
+        if testcode.in_test_code(ctx, original) is not None:
+            expected = testcode.expected_raise(ctx, original)
+            return refuse(testcode.EXPECTS_RAISE.format(what=expected) if expected else testcode.FUNCTION)
         return rewrite("unsafe", "a scripted function becomes the plain Python function (no .graph, .save or "
                                  ".code); torch.export traces it when a model calls it",
                        [replace(original, lambda updated: fit(updated_arg(updated, original, target).value))], match)
@@ -172,6 +181,8 @@ def script_call(match: Match, ctx: RewriteContext):
 
     reason = ("torch.export needs example inputs (the first of example_inputs was used), raises on data-dependent "
               "control flow (use torch.cond) and returns a GraphModule, not a ScriptModule (no .save/.code/.graph)")
+    if value.reason == "test":
+        reason = TEST_REASON + "; " + reason.replace("the first of example_inputs was used", "those in scope were used")
     return rewrite("unsafe", reason, [replace(original, build), *_save_edits(match, ctx, value)], match,
                    imports=imports)
 
@@ -213,6 +224,9 @@ def save(match: Match, ctx: RewriteContext):
     extra = argument(original, 2, "_extra_files")
     if module_arg is None or path_arg is None:
         return refuse("cannot read the module and path: rewrite it by hand")
+    producer = values.torchscript_producer(ctx, original)
+    if producer is not None:
+        return refuse(values.PRODUCER.format(where=producer))
     export, imports = ctx.torch(match, "export.export")
     save_fn, _ = ctx.torch(match, "export.save")
     source = _traced_from(ctx, module_arg.value)
@@ -254,6 +268,47 @@ def _is_module_call(expr: cst.BaseExpression) -> bool:
             and expr.func.attr.value == "module")
 
 
+FOREIGN_ARCHIVE = ("`{path}` names a TorchScript archive that nothing in this file writes with a save the fix "
+                   "rewrites (a downloaded asset, a file another program or release produced): torch.export.load "
+                   "cannot read a TorchScript archive, so the load is left; re-export the source model with "
+                   "torch.export.save and load that .pt2, or keep torch.jit.load while the asset is TorchScript")
+
+
+def _written_here(ctx: RewriteContext, path: cst.BaseExpression) -> bool:
+    """Whether a save in this file that the fix rewrites (torch.jit.save, or `.save` of a scripted/traced value)
+    writes the path spelled as `path` is: evidence that the archive loaded is the .pt2 the new save writes."""
+    key = ("written", _spelled(ctx.tree.module.code_for_node, path))
+    if key not in ctx.memo:
+        ctx.memo[key] = False  # a cycle (a save whose module comes from this load) is no evidence
+        ctx.memo[key] = _find_writer(ctx, key[1])
+    return ctx.memo[key]
+
+
+def _spelled(code, expr: cst.BaseExpression) -> str:
+    return repr(expr.evaluated_value) if isinstance(expr, cst.SimpleString) else code(expr).strip()
+
+
+def _find_writer(ctx: RewriteContext, spelled: str) -> bool:
+    code = ctx.tree.module.code_for_node
+    for candidate in ctx.matches:
+        if candidate.call is None or candidate.context != "call":
+            continue
+        if candidate.rule.id == "TS201":
+            target = argument(candidate.call, 1, "f")
+            if target is not None and _spelled(code, target.value) == spelled and \
+                    not isinstance(save(candidate, ctx), Refusal):
+                return True
+        elif candidate.rule.id in ("TS101", "TS102"):
+            value = values.plan_of(candidate, ctx)
+            if value.kind == "refuse":
+                continue
+            for how, saved in value.uses.saves:
+                target = argument(saved, 0, "f")
+                if how == "method" and target is not None and _spelled(code, target.value) == spelled:
+                    return True
+    return False
+
+
 def load(match: Match, ctx: RewriteContext):
     original = match.call
     if positional(original) is None:
@@ -263,6 +318,8 @@ def load(match: Match, ctx: RewriteContext):
     extra = argument(original, 2, "_extra_files")
     if path_arg is None:
         return refuse("cannot read the path: rewrite it by hand")
+    if not _written_here(ctx, path_arg.value):
+        return refuse(FOREIGN_ARCHIVE.format(path=ctx.tree.module.code_for_node(path_arg.value)))
     load_fn, imports = ctx.torch(match, "export.load")
     new_path = _pt2_path(path_arg.value)
 

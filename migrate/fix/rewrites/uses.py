@@ -22,6 +22,9 @@ from migrate.scan.matches import Match
 SCRIPT_ONLY = frozenset({"code", "graph", "inlined_graph", "_c", "original_name", "code_with_constants",
                          "save_to_buffer", "_save_for_lite_interpreter", "graph_for", "_method_names",
                          "define", "_get_method"})
+# Callees that need a ScriptModule (or a module they can torch.jit.trace themselves) as their first argument.
+SCRIPT_CONSUMERS = frozenset({"add_graph", "optimize_for_mobile", "_jit_pass_lower_graph", "export_opnames",
+                              "convert", "convert_model"})  # TensorBoard, mobile, coremltools, OpenVINO
 NEEDS_INPUTS = ("torch.export needs example inputs (a tuple of forward's arguments) and none stand in scope: "
                 "write them into the call, or capture real ones with `migrate record` (it runs your code once "
                 "and stores the inputs each module is called with), then export with them")
@@ -36,6 +39,7 @@ class Uses:
     saves: tuple[tuple[str, cst.Call], ...] = ()  # ("method" | "function", call): s.save(f) / torch.jit.save(s, f)
     script_only: tuple[str, ...] = ()  # ".graph" ... as written
     other: bool = False  # returned, passed on, stored, rebound: the uses are not all known
+    consumers: tuple[str, ...] = ()  # `writer.add_graph` ...: callees given it that need a ScriptModule
 
     @property
     def known(self) -> bool:
@@ -85,7 +89,7 @@ def uses_of(ctx, match: Match) -> Uses:
     if not assignments[0].references and isinstance(scope, cst.metadata.GlobalScope):
         return Uses(name, other=True)  # a module-level name read nowhere here: other modules may import it
     saves_by_call = {m.call: m for m in ctx.matches if m.rule.id == "TS201" and m.call is not None}
-    calls, saves, script_only, other = [], [], [], False
+    calls, saves, script_only, other, consumers = [], [], [], False, []
     for access in sorted(assignments[0].references, key=lambda a: _position(ctx, a.node)):
         node = access.node
         parent = meta.parents.get(node)
@@ -106,8 +110,25 @@ def uses_of(ctx, match: Match) -> Uses:
                 grand.args and grand.args[0] is parent:
             saves.append(("function", grand))
         else:
+            consumer = script_consumer(ctx, node)
+            if consumer:
+                consumers.append(consumer)
             other = True
-    return Uses(name, tuple(calls), tuple(saves), tuple(script_only), other)
+    return Uses(name, tuple(calls), tuple(saves), tuple(script_only), other, tuple(consumers))
+
+
+def script_consumer(ctx, node: cst.CSTNode) -> str | None:
+    """`writer.add_graph` when `node` is the first argument of a callee that needs a ScriptModule."""
+    parent = ctx.tree.parent(node) or ctx.metadata().parents.get(node)
+    grand = (ctx.tree.parent(parent) or ctx.metadata().parents.get(parent)) if parent is not None else None
+    if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and grand.args and grand.args[0] is parent \
+            and not parent.star:
+        func = grand.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) \
+            else None
+        if last in SCRIPT_CONSUMERS:
+            return ctx.tree.module.code_for_node(func)
+    return None
 
 
 def _evaluable_before(ctx, expr: cst.BaseExpression, before: cst.CSTNode) -> bool:
@@ -126,7 +147,10 @@ def _evaluable_before(ctx, expr: cst.BaseExpression, before: cst.CSTNode) -> boo
             if scope is None:
                 ok = False
                 return False
-            for assignment in scope[node.value]:
+            found = scope[node.value]
+            if not found:
+                ok = False  # bound nowhere in the file (not even a builtin): it cannot stand here
+            for assignment in found:
                 if isinstance(assignment, BuiltinAssignment) or assignment.scope is not here:
                     continue  # a builtin, or bound in an enclosing scope (a module-level import or def)
                 where = getattr(assignment, "node", None)

@@ -9,15 +9,38 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from migrate.fix.model import Refusal
-from migrate.fix.rewrites import uses as uses_module
+from migrate.fix.rewrites import testcode, uses as uses_module
 from migrate.fix.rewrites.base import RewriteContext, argument, as_keyword, bare, call, keywords, updated_arg
 from migrate.fix.rewrites.uses import NEEDS_INPUTS, Uses
 from migrate.scan.matches import Match
+
+
+SCRIPT_CONSUMER = ("`{consumer}` is given the TorchScript module: converters and viewers like it (TensorBoard's "
+                   "add_graph, coremltools' convert, OpenVINO's convert_model, optimize_for_mobile) read a TorchScript "
+                   "graph or trace the module themselves, and an exported `.module()` is neither; keep TorchScript "
+                   "here, or pass what the consumer documents for torch.export (often the ExportedProgram) by hand")
+PRODUCER = ("this code's job is to write TorchScript ({where} says so): writing an ExportedProgram under the same "
+            "name would break whoever reads the file; keep it, and add a torch.export path beside it")
+_PRODUCER_NAME = re.compile(r"torchscript|(^|_)jit(_|$)", re.IGNORECASE)
+
+
+def torchscript_producer(ctx: RewriteContext, node: cst.CSTNode) -> str | None:
+    """`function export_torchscript` when the function, class or file holding a save is named for TorchScript."""
+    for parent in ctx.tree.ancestors(node):
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and _PRODUCER_NAME.search(parent.name.value):
+            kind = "function" if isinstance(parent, cst.FunctionDef) else "class"
+            return f"{kind} `{parent.name.value}`"
+    base = os.path.basename(ctx.path)
+    if base and _PRODUCER_NAME.search(os.path.splitext(base)[0]):
+        return f"the file name `{base}`"
+    return None
 
 
 @dataclass
@@ -73,11 +96,24 @@ def _plan(match: Match, ctx: RewriteContext) -> Plan:
     else:
         inputs = _script_inputs(match)
     found = uses_module.uses_of(ctx, match)
+    test = testcode.in_test_code(ctx, match.call)
+    if test is not None:
+        expected = testcode.expected_raise(ctx, match.call)
+        if expected is not None:
+            return Plan("refuse", testcode.EXPECTS_RAISE.format(what=expected), found)
+    consumer = uses_module.script_consumer(ctx, match.call) or next(iter(found.consumers), None)
+    if consumer is not None:
+        return Plan("refuse", SCRIPT_CONSUMER.format(consumer=consumer), found)
     if found.script_only:
         attrs = ", ".join(sorted(set(found.script_only)))
         return Plan("refuse", f"`{found.name.value}` is used as a ScriptModule ({attrs}), which neither the module "
                               f"nor an exported program has (an ExportedProgram shows its code as .graph_module.code): "
                               f"rewrite these uses by hand", found)
+    producer = torchscript_producer(ctx, match.call) if found.saves else None
+    if producer is not None:
+        return Plan("refuse", PRODUCER.format(where=producer), found)
+    if test is not None and found.name is not None:
+        return _test_plan(ctx, match, found, inputs)
     if not found.known:
         if inputs is None:
             return Plan("refuse", NEEDS_INPUTS, found)
@@ -94,6 +130,28 @@ def _plan(match: Match, ctx: RewriteContext) -> Plan:
                                   f"stand before the save: {NEEDS_INPUTS}", found)
         save_inputs[save] = Inputs(tuple_, lambda clone: clone)
     return Plan("module", "", found, inputs, save_inputs)
+
+
+def _test_plan(ctx: RewriteContext, match: Match, found: Uses, inputs: Inputs | None) -> Plan:
+    """In a test, a value only called or saved is exported (never the module itself: the test would compare
+    the module with itself), with its own inputs or those of its first call when they stand before it."""
+    if inputs is None and found.calls:
+        statement = ctx.tree.statement(match.call) or match.call
+        tuple_ = uses_module.call_inputs(ctx, found.calls[0], statement)
+        if tuple_ is not None:
+            inputs = Inputs(tuple_, lambda clone: clone)
+    kind = "scripted" if match.rule.id == "TS101" else "traced"
+    if inputs is None:
+        return Plan("refuse", testcode.COMPARES.format(name=found.name.value, kind=kind), found)
+    code = ctx.tree.module.code_for_node
+    example = inputs.build(inputs.expr.deep_clone()) if inputs.expr is not None else None
+    spelled = [code(e.value) for e in example.elements] if isinstance(example, cst.Tuple) else None
+    for other in found.calls:
+        args = [("*" if arg.star else "") + code(arg.value) for arg in other.args if arg.keyword is None]
+        if args not in ([spelled] if spelled is not None else [[code(inputs.expr)], [f"*{code(inputs.expr)}"]]):
+            return Plan("refuse", testcode.OTHER_INPUTS.format(name=found.name.value, kind=kind, call=code(other)),
+                        found)
+    return Plan("program", "test", found, inputs, {save: inputs for _, save in found.saves})
 
 
 def export_of(ctx: RewriteContext, match: Match, module: cst.BaseExpression, inputs: Inputs) -> cst.Call:

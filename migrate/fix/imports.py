@@ -1,0 +1,115 @@
+"""Import edits after the rewrites. Added names join a sorted `from M import a, b` in their sorted place
+(AddImportsVisitor puts them first). Removing the imports a rewrite left unused: libcst's RemoveImportsVisitor (its scope analysis decides what
+is still read), with two guards of our own.
+
+- Comment lines written above a removed import statement stay: they move onto the statement that
+  follows in the same block (the file's footer when the import was the last statement).
+- An import inside `try:` is kept even when nothing reads it: `try: import torch except ImportError:`
+  checks availability, which removing the import would change.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.codemod.visitors import RemoveImportsVisitor
+
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+
+
+class RemoveUnusedImports(RemoveImportsVisitor):
+    """RemoveImportsVisitor that keeps comments above a removed statement and imports inside `try:`."""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._tries = 0
+        self._blocks: list[list[cst.EmptyLine]] = []  # comment lines waiting for the next statement, per block
+        self._heads: list[str] = []  # per block: "start", "removed" (only removed statements so far) or "kept"
+
+    # -- imports inside try: kept ---------------------------------------------------------------------------
+    def visit_Try(self, node: cst.Try) -> None:
+        self._tries += 1
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.Try:
+        self._tries -= 1
+        return updated_node
+
+    def leave_Import(self, original_node, updated_node):
+        return updated_node if self._tries else super().leave_Import(original_node, updated_node)
+
+    def leave_ImportFrom(self, original_node, updated_node):
+        return updated_node if self._tries else super().leave_ImportFrom(original_node, updated_node)
+
+    # -- comments above a removed statement: kept -------------------------------------------------------------
+    def visit_Module(self, node: cst.Module) -> None:
+        self._blocks.append([])
+        self._heads.append("start")
+        return super().visit_Module(node)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._blocks.append([])
+        self._heads.append("start")
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        self._blocks.pop()
+        self._heads.pop()  # comments after the last statement of a block: rare, and then dropped with it
+        return updated_node
+
+    def leave_Module(self, original_node, updated_node):
+        pending = self._blocks.pop() if self._blocks else []
+        self._heads.pop()
+        if pending:
+            header = [] if updated_node.body else list(updated_node.header)
+            updated_node = updated_node.with_changes(footer=[*header, *pending, *updated_node.footer])
+        return super().leave_Module(original_node, updated_node) if hasattr(super(), "leave_Module") \
+            else updated_node
+
+    def on_leave(self, original_node, updated_node):
+        updated = super().on_leave(original_node, updated_node)
+        if not isinstance(original_node, _STATEMENTS) or not self._blocks:
+            return updated
+        if isinstance(original_node, cst.SimpleStatementLine) and (
+                isinstance(updated, cst.RemovalSentinel) or
+                (isinstance(updated, cst.SimpleStatementLine) and not updated.body)):
+            if any(line.comment is not None for line in original_node.leading_lines):
+                self._blocks[-1].extend(original_node.leading_lines)
+            if self._heads[-1] == "start":
+                self._heads[-1] = "removed"
+            return cst.RemoveFromParent()
+        pending, head = self._blocks[-1], self._heads[-1]
+        self._heads[-1] = "kept"
+        if isinstance(updated, _STATEMENTS) and (pending or head == "removed"):
+            self._blocks[-1] = []
+            leading = list(updated.leading_lines)
+            if head == "removed" and not pending:
+                # The block's first statements were removed: the blank lines that followed them go too.
+                while leading and leading[0].comment is None:
+                    leading.pop(0)
+            return updated.with_changes(leading_lines=[*pending, *leading])
+        return updated
+
+
+class SortedAdditions(cst.CSTTransformer):
+    """`from typing import Final, Any, Dict` (Final added by AddImportsVisitor, first) -> `Any, Dict, Final`,
+    when the names that were there stood sorted."""
+
+    def __init__(self, added: set[tuple[str, str]]) -> None:
+        super().__init__()
+        self.added = added
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+        names = updated_node.names
+        if isinstance(names, cst.ImportStar) or len(names) < 2 or updated_node.relative or \
+                updated_node.module is None or updated_node.lpar:
+            return updated_node
+        module = cst.helpers.get_full_name_for_node(updated_node.module)
+        first = names[0]
+        if (module, first.evaluated_name) not in self.added or first.asname is not None:
+            return updated_node
+        rest = [alias.evaluated_name for alias in names[1:]]
+        if rest != sorted(rest):
+            return updated_node
+        order = sorted(names, key=lambda alias: alias.evaluated_name)
+        if [a.evaluated_name for a in order] == [a.evaluated_name for a in names]:
+            return updated_node
+        rebuilt = [alias.with_changes(comma=slot.comma) for alias, slot in zip(order, names)]
+        return updated_node.with_changes(names=rebuilt)
