@@ -61,3 +61,17 @@ def test_a_rerun_on_an_unchanged_target_reuses_the_package(tmp_path):
     main(["convert", str(HERE / "parallel_targets.py"), "--targets", "probe_a", "--strategies", "aoti",
           "--min-run-time", "0.01", "-o", str(table), "--cache-dir", str(tmp_path / "cache")])
     assert "(cached)" in table.read_text()
+
+
+def test_reading_the_key_leaves_the_environment_alone(monkeypatch):
+    """Inductor sets TORCHINDUCTOR_CACHE_DIR when its config is read; the workers started after a key was
+    computed in this process must still get --cache-dir's inductor folder (seen: test_aoti_on_a_small_model
+    found no inductor folder when it ran after this module)."""
+    import os
+
+    from migrate.convert.strategies import _aoti_cache
+
+    monkeypatch.delenv("TORCHINDUCTOR_CACHE_DIR", raising=False)
+    monkeypatch.setattr(_aoti_cache, "_BASE_CONFIG", None)
+    _aoti_cache.package_key(_program(), 1, {})
+    assert "TORCHINDUCTOR_CACHE_DIR" not in os.environ

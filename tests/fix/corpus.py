@@ -109,7 +109,7 @@ def _vacuous_tests(tree, new_lines: set[int], old_text: str, path: str) -> int:
             continue
         for n in ast.walk(function):
             if isinstance(n, ast.Assign) and n.lineno in new_lines and isinstance(n.value, ast.Name) and \
-                    any(("jit.script" in line or "jit.trace" in line) for line in old_lines[n.lineno - 3:n.lineno + 2]):
+                    any(("jit.script" in line or "jit.trace" in line) for line in old_lines[max(0, n.lineno - 3):n.lineno + 2]):
                 count += 1
     return count
 
