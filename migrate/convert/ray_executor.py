@@ -26,6 +26,7 @@ from typing import Callable
 
 from migrate.convert.results import StrategyResult
 from migrate.convert.strategies.base import safe_name
+from migrate.convert.supervisor import user_inductor_cache
 from migrate.convert.targets import TargetRef
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # migrate/
@@ -76,9 +77,10 @@ def _write_files(files: dict[str, bytes], artifact_dir: Path) -> None:
 def _runtime_env(address: str | None) -> dict:
     python_path = os.pathsep.join(p for p in (str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")) if p)
     env = {"env_vars": {"PYTHONPATH": python_path}}
-    for name in ("MIGRATE_STRATEGY_PATH", "TORCHINDUCTOR_CACHE_DIR"):
-        if os.environ.get(name):
-            env["env_vars"][name] = os.environ[name]
+    if os.environ.get("MIGRATE_STRATEGY_PATH"):
+        env["env_vars"]["MIGRATE_STRATEGY_PATH"] = os.environ["MIGRATE_STRATEGY_PATH"]
+    if user_inductor_cache():  # the user's own folder, not the default inductor wrote into os.environ
+        env["env_vars"]["TORCHINDUCTOR_CACHE_DIR"] = user_inductor_cache()
     if address:  # a remote cluster: migrate's code goes with the tasks
         env["py_modules"] = [str(PACKAGE_DIR)]
         env["env_vars"] = {k: v for k, v in env["env_vars"].items() if k != "PYTHONPATH"}

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
@@ -111,11 +111,28 @@ def _log_tail(path: Path, lines: int = 2000) -> str:
     return ""
 
 
+def user_inductor_cache() -> str | None:
+    """TORCHINDUCTOR_CACHE_DIR where the user set it; None where it is unset or holds inductor's own default.
+
+    Inductor writes its default (``/tmp/torchinductor_<user>``) into os.environ the first time anything in
+    this process compiles or reads its config, so a value equal to that default is inductor's, not the
+    user's: the workers then get --cache-dir's inductor folder."""
+    value = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if not value:
+        return None
+    try:
+        from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+    except ImportError:  # another torch layout: trust the variable
+        return value
+    return None if os.path.abspath(value) == os.path.abspath(default_cache_dir()) else value
+
+
 def _worker_env(options: WorkerOptions) -> dict:
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-    env.setdefault("TORCHINDUCTOR_CACHE_DIR", str(options.cache_dir / "inductor"))
+    if user_inductor_cache() is None:
+        env["TORCHINDUCTOR_CACHE_DIR"] = str(options.cache_dir / "inductor")
     env.setdefault("PYTHONFAULTHANDLER", "1")  # a segfault leaves "Fatal Python error" in the log
     return env
 

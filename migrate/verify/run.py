@@ -14,7 +14,6 @@ found guilty that has more than one.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import sys

@@ -10,6 +10,9 @@ minute and the speed-ups:
     ray           --executor ray --jobs 2 (a local cluster; left out without Ray), without AOTInductor
     aoti-cold     --jobs 2, every default strategy, an empty cache (AOTInductor compiles everything)
     aoti-warm     the same again on that cache (packages reused)
+    (jobs2 vs jobs1: each target's median latency with --jobs 2 against --jobs 1, the spread and the
+                  worst pair: whether two targets measured at once, each on a core of its own, disturb
+                  each other; the runs' own IQRs say how much of it is noise)
     latency       SimpleCNN, TransformerEncoder, MultiheadAttention, LSTM at 1 thread with --tuned
                   (--jobs 2: each worker on a core of its own; on aoti-cold's cache, so only aoti.tuned
                   compiles): the fastest export-family program per target, its strategy and its ratio
@@ -101,6 +104,29 @@ def fastest_export(data: dict) -> list[tuple[str, str, float | None, float | Non
     return rows
 
 
+def medians(data: dict) -> dict:
+    """(target, strategy) -> (median, iqr) in ms, for every result that measured a latency."""
+    return {(t["name"], r["strategy"]): (r["latency_ms"]["median"], r["latency_ms"]["iqr"])
+            for t in data["targets"] for r in t["results"] if r.get("latency_ms")}
+
+
+def print_agreement(one: dict, two: dict) -> None:
+    """How far --jobs 2's medians are from --jobs 1's: the ratio's quartiles, the worst pair, and how many
+    differ by more than the two runs' IQRs together."""
+    first, second = medians(one), medians(two)
+    shared = sorted(set(first) & set(second))
+    if not shared:
+        return
+    ratios = sorted((second[k][0] / first[k][0], k) for k in shared if first[k][0] > 0)
+    beyond = sum(abs(first[k][0] - second[k][0]) > first[k][1] + second[k][1] for k in shared)
+    quarter = lambda q: ratios[min(len(ratios) - 1, int(q * len(ratios)))][0]  # noqa: E731
+    worst = max(ratios, key=lambda r: abs(r[0] - 1))
+    print()
+    print(f"latency with --jobs 2 against --jobs 1 ({len(ratios)} medians): ratio quartiles "
+          f"{quarter(0.25):.2f} / {quarter(0.5):.2f} / {quarter(0.75):.2f}; worst {worst[0]:.2f}x "
+          f"({worst[1][0]} {worst[1][1]}); {beyond} apart by more than their IQRs")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.convert.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="configurations to run (comma-separated)")
@@ -121,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the machine skews every figure)")
     for note in notes:
         print(f"note: {note}")
-    rows, walls, latency = [], {}, None
+    rows, walls, latency, runs = [], {}, None, {}
     try:
         for name, options, cache in configs:
             target_options = ["--targets", ",".join(LATENCY_TARGETS)] if name == "latency" else (
@@ -130,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                                         keep / f"{name}.json")
             count = len(data["targets"])
             walls[name] = seconds
+            runs[name] = data
             spent, hits, compiled = aoti_seconds(data)
             rows.append((name, count, seconds, count / seconds * 60, spent, hits, compiled))
             print(f"  {name}: {count} targets in {seconds:.1f} s", flush=True)
@@ -147,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:14} {count:7d} {seconds:8.1f} {per_minute:11.2f} "
               f"{f'{speedup:.2f}x' if speedup else '':>9} {spent:7.1f} {hits:6d} {compiled:8d}")
     print("speed-up: jobs2 and ray against jobs1; aoti-warm against aoti-cold (wall time)")
+    if "jobs1" in runs and "jobs2" in runs:
+        print_agreement(runs["jobs1"], runs["jobs2"])
     if latency:
         print()
         print("fastest export-family program at 1 thread (ratio to jit.script; goal <= 0.6x):")

@@ -87,28 +87,3 @@ def test_a_worker_over_max_memory_is_stopped_and_the_run_goes_on(tmp_path):
     assert "over --max-memory 1.2 GiB" in stopped.error
     assert hog.result("eager").status == "ok"  # the worker that replaced it went on
     assert next(t for t in run.targets if t.name == "probe_a").result("export").status == "ok"
-
-
-def _latencies(run: ConvertRun) -> dict:
-    return {(t.name, r.strategy): r.latency_ms for t in run.targets for r in t.results if r.latency_ms}
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(CORES < 2, reason="needs 2 cores")
-def test_medians_with_two_jobs_agree_with_one_job_within_their_iqrs(tmp_path):
-    """Same targets, same strategies, same run structure; only --jobs differs. On a machine shared with
-    other work both runs see the same noise, so the bound is the runs' own spread (their IQRs), once
-    retried: a difference beyond it twice is a real effect of running two targets at once."""
-    def both():
-        runs = [convert([FIXTURES / "torch_nn.py"], targets=["MultiheadAttention", "TransformerEncoder"],
-                        strategies=["eager", "jit.script"], jobs=jobs, min_run_time=0.5,
-                        cache_dir=tmp_path / f"cache{jobs}") for jobs in (1, 2)]
-        one, two = (_latencies(r) for r in runs)
-        assert one.keys() == two.keys() and len(one) == 4
-        return {key: (one[key], two[key]) for key in one
-                if abs(one[key].median - two[key].median) > one[key].iqr + two[key].iqr}
-
-    apart = both()
-    if apart:
-        apart = {k: v for k, v in both().items() if k in apart}
-    assert not apart, f"medians further apart than their IQRs: {apart}"

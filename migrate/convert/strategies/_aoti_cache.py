@@ -70,14 +70,7 @@ def inductor_config_digest(options: dict | None = None) -> str:
     import torch._inductor.config as inductor_config
 
     if _BASE_CONFIG is None:
-        # Reading the config makes inductor set TORCHINDUCTOR_CACHE_DIR in os.environ (its default under
-        # /tmp); left there, every worker started afterwards would ignore --cache-dir's inductor folder.
-        before = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
-        try:
-            _BASE_CONFIG = dict(inductor_config.save_config_portable())
-        finally:
-            if before is None:
-                os.environ.pop("TORCHINDUCTOR_CACHE_DIR", None)
+        _BASE_CONFIG = dict(inductor_config.save_config_portable())
     config = dict(_BASE_CONFIG)
     config.update(options or {})
     return hashlib.sha256(repr(sorted((k, repr(v)) for k, v in config.items())).encode()).hexdigest()
