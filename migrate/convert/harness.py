@@ -187,7 +187,8 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
     latency = converted.latency
     if latency is None and measure_latency:
         try:
-            latency = measure(converted.run, target, threads, min_run_time)
+            # a dispatcher over several programs (one per flag value) is timed on the example's program
+            latency = measure(getattr(converted.run, "timed", converted.run), target, threads, min_run_time)
         except Exception as exc:
             notes += (f"latency not measured: {type(exc).__name__}: {first_line(str(exc))}",)
     if not bad:

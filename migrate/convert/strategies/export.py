@@ -1,5 +1,7 @@
 """``export``: torch.export.export (non-strict), saved as a .pt2 and run with ``.module()``.
 
+Where a check input has non-tensor values (a flag) or a structure the program rejects, one more program
+is exported for it (``_signatures.py``: export once per flag value, the recipe for such models).
 On failure, ``torch.export.draft_export`` runs for its report (which lines are data-dependent);
 its program is never used, since it is not sound.
 """
@@ -7,20 +9,31 @@ its program is never used, since it is not sound.
 from __future__ import annotations
 
 from migrate.convert.strategies._common import as_module, draft_export_summary, submodule_hint
+from migrate.convert.strategies._signatures import per_signature
 from migrate.convert.strategies.base import Context, Converted, Strategy
 
 
-def export_and_save(ctx: Context, strict: bool, dynamic_shapes=None, args=None, kwargs=None) -> Converted:
+def export_and_save(ctx: Context, strict: bool, dynamic_shapes=None, args=None, kwargs=None,
+                    per_value: bool = False) -> Converted:
+    """Export, save as ``<strategy>.pt2``, load back. ``per_value``: one more program per signature of the
+    check inputs that the example's program rejects (``_signatures.per_signature``; static strategies)."""
     import torch
 
-    program = torch.export.export(as_module(ctx.module), ctx.inputs if args is None else args,
-                                  (ctx.kwargs if kwargs is None else kwargs) or None,
-                                  strict=strict, dynamic_shapes=dynamic_shapes)
-    path = ctx.artifact_path(".pt2")
-    ctx.step("save")
-    torch.export.save(program, str(path))
-    ctx.step("reload")
-    return Converted(run=torch.export.load(str(path)).module(), artifact=str(path))
+    def export_one(inputs: tuple, suffix: str):
+        program = torch.export.export(as_module(ctx.module), inputs, (ctx.kwargs if kwargs is None else kwargs) or None,
+                                      strict=strict, dynamic_shapes=dynamic_shapes)
+        path = ctx.artifact_path(suffix)
+        ctx.step("save")
+        torch.export.save(program, str(path))
+        ctx.step("reload")
+        return torch.export.load(str(path)).module(), path
+
+    run, path = export_one(ctx.inputs if args is None else args, ".pt2")
+    converted = Converted(run=run, artifact=str(path))
+    if per_value:
+        ctx.step("convert")
+        converted = per_signature(ctx, converted, lambda inputs, suffix: export_one(inputs, suffix)[0])
+    return converted
 
 
 class Export(Strategy):
@@ -31,7 +44,7 @@ class Export(Strategy):
     description = "torch.export.export, non-strict, static shapes (.pt2)"
 
     def convert(self, ctx: Context) -> Converted:
-        return export_and_save(ctx, strict=False)
+        return export_and_save(ctx, strict=False, per_value=True)
 
     def explain_failure(self, ctx: Context, error: BaseException) -> dict | None:
         hint = submodule_hint(ctx.module)

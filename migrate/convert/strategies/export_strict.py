@@ -15,7 +15,7 @@ class ExportStrict(Strategy):
     description = "torch.export.export, strict (TorchDynamo), static shapes (.pt2)"
 
     def convert(self, ctx: Context) -> Converted:
-        return export_and_save(ctx, strict=True)
+        return export_and_save(ctx, strict=True, per_value=True)
 
     def explain_failure(self, ctx: Context, error: BaseException) -> dict | None:
         hint = submodule_hint(ctx.module)
