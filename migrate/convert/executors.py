@@ -6,7 +6,9 @@ crashes, memory), and the results come back in the order of the targets.
 
 ``process``: a thread per running target watches its worker; each worker is pinned to its own
 ``--threads`` cores (``resources.core_slots``), so that no worker times its programs on a core
-another target's conversion is loading. With one job the worker is not pinned (as before).
+another target's conversion is loading, and a worker times its programs with the others paused
+(``timing_gate.py``: neighbouring cores still share cache and memory bandwidth). With one job the
+worker is not pinned and nothing is paused.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def run_in_processes(refs: list[TargetRef], names: list[str], options, on_event,
     def one(index: int, ref: TargetRef) -> dict[str, StrategyResult]:
         cpus = free.get()
         try:
-            results = supervisor.run_worker(ref, names, replace(options, cpus=cpus), on_event)
+            results = supervisor.run_worker(ref, names, replace(options, cpus=cpus, exclusive_timing=True), on_event)
         finally:
             free.put(cpus)
         if on_done:

@@ -7,6 +7,7 @@ seed, and its exceptions become a ``failed`` result with a classified cause.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import time
@@ -153,8 +154,9 @@ def warning_notes(caught) -> tuple[str, ...]:
 
 def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, target_name: str, artifact_dir: Path,
                  artifacts: dict, threads: int = 1, min_run_time: float = 0.2, archive_file: str | None = None,
-                 measure_latency: bool = True, cache_dir: Path | None = None) -> StrategyResult:
-    """Convert ``target`` with ``strategy``, check it and time it. Never raises (except on interrupt)."""
+                 measure_latency: bool = True, cache_dir: Path | None = None, timing=None) -> StrategyResult:
+    """Convert ``target`` with ``strategy``, check it and time it. Never raises (except on interrupt).
+    ``timing``: a context manager factory entered around the timing (the worker's exclusive phase)."""
     import torch
 
     name = strategy.name
@@ -188,7 +190,8 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
     if latency is None and measure_latency:
         try:
             # a dispatcher over several programs (one per flag value) is timed on the example's program
-            latency = measure(getattr(converted.run, "timed", converted.run), target, threads, min_run_time)
+            with (timing or contextlib.nullcontext)():
+                latency = measure(getattr(converted.run, "timed", converted.run), target, threads, min_run_time)
         except Exception as exc:
             notes += (f"latency not measured: {type(exc).__name__}: {first_line(str(exc))}",)
     if not bad:

@@ -30,6 +30,7 @@ from migrate.convert.causes import hint_for
 from migrate.convert.resources import format_size, group_rss
 from migrate.convert.results import ConvertRun, StrategyInfo, StrategyResult, TargetResult, with_ratios
 from migrate.convert.targets import TARGET_ATTRIBUTE, TargetRef, collect
+from migrate.convert.timing_gate import GATE
 from migrate.convert.strategies.base import safe_name
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class WorkerOptions:
     references: tuple[str, ...] = ()  # strategies declaring ``reference``: they fail, the others are skipped
     max_memory: int | None = None  # bytes the worker's process group may hold resident (None: no limit)
     cpus: tuple[int, ...] = ()  # the cores the worker is pinned to (empty: not pinned)
+    exclusive_timing: bool = False  # time with the other workers paused (timing_gate.py; parallel runs)
 
 
 def _signal_name(returncode: int) -> str:
@@ -151,7 +153,8 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
         log_path = log_dir / f"{safe_name(ref.name)}.{attempt}.log"
         request = {"ref": ref.__dict__, "strategies": remaining, "artifacts": artifacts, "threads": options.threads,
                    "artifact_dir": str(options.artifact_dir), "min_run_time": options.min_run_time,
-                   "cache_dir": str(options.cache_dir), "cpus": list(options.cpus)}
+                   "cache_dir": str(options.cache_dir), "cpus": list(options.cpus),
+                   "exclusive_timing": options.exclusive_timing}
         with open(log_path, "w") as log:
             process = subprocess.Popen([sys.executable, "-m", "migrate.convert.worker"], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=log, env=_worker_env(options),
@@ -160,42 +163,66 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
             events: queue.Queue = queue.Queue()
             reader = threading.Thread(target=_read_events, args=(process.stdout, events), daemon=True)
             reader.start()
-            process.stdin.write(json.dumps(request))
-            process.stdin.close()
+            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.flush()
+            if not options.exclusive_timing:
+                process.stdin.close()
+            GATE.register(process.pid)
             current, started, timed_out, over_memory = None, time.monotonic(), False, 0
-            checked = started
-            while True:
-                now = time.monotonic()
-                if options.max_memory and now - checked >= POLL_S:
-                    checked = now
-                    used = group_rss(process.pid)
-                    if used > options.max_memory:
-                        over_memory = used
+            checked, paused_at_start = started, 0.0
+            try:
+                while True:
+                    now = time.monotonic()
+                    if options.max_memory and now - checked >= POLL_S:
+                        checked = now
+                        used = group_rss(process.pid)
+                        if used > options.max_memory:
+                            over_memory = used
+                            _kill_group(process)
+                            break
+                    # the seconds this worker spent paused while another one timed do not count
+                    left = options.timeout - (now - started) + GATE.paused_seconds(process.pid) - paused_at_start
+                    if left <= 0:
+                        timed_out = True
                         _kill_group(process)
                         break
-                left = options.timeout - (now - started)
-                if left <= 0:
-                    timed_out = True
-                    _kill_group(process)
-                    break
-                try:
-                    event = events.get(timeout=min(left, POLL_S) if options.max_memory else max(0.05, left))
-                except queue.Empty:
-                    continue
-                if event is None:  # the worker's stdout closed: it finished or died
-                    break
-                on_event({**event, "target": ref.name})
-                if event["event"] == "start":
-                    current, started = event["strategy"], time.monotonic()
-                elif event["event"] == "result":
-                    result = StrategyResult.from_dict(event["result"])
-                    results[result.strategy] = result
-                    if result.artifact and result.status in ("ok", "mismatch"):
-                        artifacts[result.strategy] = result.artifact
-                    remaining = [n for n in remaining if n != result.strategy]
-                    current = None
-                elif event["event"] == "target_error":
-                    return {**results, **_all_skipped_after_reference_error(remaining, event, options.references)}
+                    try:
+                        event = events.get(timeout=min(left, POLL_S) if options.max_memory else max(0.05, left))
+                    except queue.Empty:
+                        continue
+                    if event is None:  # the worker's stdout closed: it finished or died
+                        break
+                    if event["event"] == "timing":  # the exclusive timing phase (timing_gate.py)
+                        if event.get("state") == "ask":
+                            GATE.begin(process.pid)
+                            try:
+                                process.stdin.write("go\n")
+                                process.stdin.flush()
+                            except (OSError, ValueError):  # the worker is gone: its cleanup gives the gate back
+                                pass
+                        else:
+                            GATE.end(process.pid)
+                        continue
+                    on_event({**event, "target": ref.name})
+                    if event["event"] == "start":
+                        current, started = event["strategy"], time.monotonic()
+                        paused_at_start = GATE.paused_seconds(process.pid)
+                    elif event["event"] == "result":
+                        result = StrategyResult.from_dict(event["result"])
+                        results[result.strategy] = result
+                        if result.artifact and result.status in ("ok", "mismatch"):
+                            artifacts[result.strategy] = result.artifact
+                        remaining = [n for n in remaining if n != result.strategy]
+                        current = None
+                    elif event["event"] == "target_error":
+                        return {**results, **_all_skipped_after_reference_error(remaining, event, options.references)}
+            finally:
+                GATE.unregister(process.pid)
+                if options.exclusive_timing and not process.stdin.closed:
+                    try:
+                        process.stdin.close()
+                    except OSError:
+                        pass
             returncode = process.wait()
             _LIVE.discard(process)
         if not remaining:

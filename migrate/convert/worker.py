@@ -6,6 +6,8 @@ per line, on the stdout it was started with (the user's prints go to stderr inst
     {"event": "start", "strategy": NAME}      a strategy (or "reference") begins
     {"event": "result", "result": {...}}      a StrategyResult.to_dict()
     {"event": "target_error", "error": TEXT}  the target could not be built or run by its reference
+    {"event": "timing", "state": "ask"|"done"}  before and after timing, where the request asks for
+                                              exclusive timing (then a line on stdin says go: timing_gate.py)
     {"event": "done"}
 
 The parent (``supervisor.py``) owns timeouts and crashes; ``run_target`` is plain Python and can be
@@ -14,6 +16,7 @@ called in-process too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -53,7 +56,22 @@ def with_causes(exc: BaseException, limit: int = 3) -> str:
     return text
 
 
-def run_target(request: dict, emit: Callable[[dict], None]) -> None:
+def exclusive_timing(emit: Callable[[dict], None], stdin):
+    """A context manager factory: timing waits until the supervisor has paused the other workers
+    (``timing_gate.py``); without an answer (stdin closed: the supervisor is gone) it times anyway."""
+    @contextlib.contextmanager
+    def phase():
+        emit({"event": "timing", "state": "ask"})
+        stdin.readline()
+        try:
+            yield
+        finally:
+            emit({"event": "timing", "state": "done"})
+
+    return phase
+
+
+def run_target(request: dict, emit: Callable[[dict], None], timing=None) -> None:
     import torch
 
     from migrate.convert import harness
@@ -96,7 +114,7 @@ def run_target(request: dict, emit: Callable[[dict], None]) -> None:
         else:
             result = harness.run_strategy(strategy, target, reference, target_name=ref.name, artifact_dir=artifact_dir,
                                           artifacts=artifacts, threads=threads, min_run_time=min_run_time,
-                                          archive_file=archive_file, cache_dir=cache_dir)
+                                          archive_file=archive_file, cache_dir=cache_dir, timing=timing)
         if result.artifact and result.status in ("ok", "mismatch"):
             artifacts[name] = result.artifact
         emit({"event": "result", "result": result.to_dict()})
@@ -106,7 +124,7 @@ def main() -> int:
     # The worker leads its own process group (compiler processes included): if migrate goes, all go.
     signal.signal(signal.SIGTERM, lambda signum, frame: os.killpg(0, signal.SIGKILL))
     die_with_parent(os.getppid())
-    request = json.loads(sys.stdin.read())
+    request = json.loads(sys.stdin.readline())  # stdin stays open for the timing gate's answers
     if request.get("cpus") and hasattr(os, "sched_setaffinity"):  # before torch starts its threads
         os.sched_setaffinity(0, request["cpus"])
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
@@ -116,7 +134,7 @@ def main() -> int:
         protocol.write(json.dumps(event) + "\n")
         protocol.flush()
 
-    run_target(request, emit)
+    run_target(request, emit, exclusive_timing(emit, sys.stdin) if request.get("exclusive_timing") else None)
     emit({"event": "done"})
     return 0
 

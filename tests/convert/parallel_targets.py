@@ -54,3 +54,24 @@ def probe_b():
 @migrate.target
 def memory_hog():
     return migrate.Target(HoldsMemoryWhenExported(), (torch.randn(2, 3),))
+
+
+class BurnsWhenExported(torch.nn.Module):
+    """Keeps its core busy for 2 s while torch.export traces it: a neighbour that is converting."""
+
+    def forward(self, x):
+        if torch.compiler.is_exporting():
+            end = time.process_time() + 2.0
+            while time.process_time() < end:
+                pass
+        return torch.relu(x) * 2
+
+
+@migrate.target
+def burn_a():
+    return migrate.Target(BurnsWhenExported(), (torch.randn(2, 3),))
+
+
+@migrate.target
+def burn_b():
+    return migrate.Target(BurnsWhenExported(), (torch.randn(2, 3),))

@@ -87,3 +87,20 @@ def test_a_worker_over_max_memory_is_stopped_and_the_run_goes_on(tmp_path):
     assert "over --max-memory 1.2 GiB" in stopped.error
     assert hog.result("eager").status == "ok"  # the worker that replaced it went on
     assert next(t for t in run.targets if t.name == "probe_a").result("export").status == "ok"
+
+
+@pytest.mark.skipif(CORES < 2 or not Path("/proc/self/stat").exists(), reason="needs 2 cores and /proc")
+def test_nothing_else_runs_while_a_worker_times(tmp_path):
+    """Each worker times with the other paused (timing_gate.py): while one times, the other (which may be
+    burning its core in an export) uses no CPU at all, read from /proc; and both still finish."""
+    from migrate.convert.timing_gate import GATE
+
+    before = len(GATE.windows)
+    run = convert([HERE / "parallel_targets.py"], targets=["burn_*"], strategies=["eager", "export"], jobs=2,
+                  min_run_time=0.2, cache_dir=tmp_path / "cache")
+    assert all(t.result(s).status == "ok" and t.result(s).latency_ms for t in run.targets for s in ("eager", "export"))
+    windows = GATE.windows[before:]
+    assert len(windows) == 4  # eager and export on each target
+    paused = [ticks for w in windows for ticks in w.paused.values()]
+    assert paused, "no window overlapped the other worker"
+    assert all(0 <= ticks <= 1 for ticks in paused), paused  # 1 tick (10 ms) of slack for the signal
