@@ -113,3 +113,56 @@ class SortedAdditions(cst.CSTTransformer):
             return updated_node
         rebuilt = [alias.with_changes(comma=slot.comma) for alias, slot in zip(order, names)]
         return updated_node.with_changes(names=rebuilt)
+
+
+def _module_name(node) -> str | None:
+    return cst.helpers.get_full_name_for_node(node) if node is not None else None
+
+
+def merge_into_existing(module: cst.Module, imports: set) -> tuple[cst.Module, set]:
+    """Add the needed `from M import name` to a module-level `from M import ...` wherever it stands, and drop
+    a needed `import M` that a module-level statement already makes; the rest is left to AddImportsVisitor.
+
+    AddImportsVisitor only looks at the imports that lead the module: with `__all__ = [...]` above them
+    (timm's tiny_vit.py) it wrote a second `from typing import Final` under the docstring. A name joins
+    the statement at its sorted place when the names there are sorted, else at the end."""
+    wanted_from: dict[str, list[str]] = {}
+    plain = set()
+    for item in imports:
+        if item.obj:
+            wanted_from.setdefault(item.module, []).append(item.obj)
+        else:
+            plain.add(item.module)
+    bound_plain = set()
+    targets: dict[str, int] = {}  # module -> index of the first plain (unparenthesised, unaliased) from-import
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                bound_plain.update(_module_name(a.name) for a in small.names if a.asname is None)
+            elif (isinstance(small, cst.ImportFrom) and not small.relative and not isinstance(small.names, cst.ImportStar)
+                  and small.lpar is None and len(statement.body) == 1):
+                name = _module_name(small.module)
+                if name in wanted_from and name not in targets:
+                    targets[name] = index
+    left = {i for i in imports if not (i.obj is None and i.module in bound_plain) and not (i.obj and i.module in targets)}
+    if not targets:
+        return module, left
+    body = list(module.body)
+    for name, index in targets.items():
+        statement = body[index]
+        node = statement.body[0]
+        present = {a.evaluated_name for a in node.names if a.asname is None}
+        names = list(node.names)
+        existing = [a.evaluated_name for a in names]
+        for obj in sorted(set(wanted_from[name]) - present):
+            alias = cst.ImportAlias(name=cst.Name(obj))
+            keyed = [a.evaluated_name for a in names]
+            position = next((i for i, n in enumerate(keyed) if n > obj), len(names)) if existing == sorted(existing) \
+                else len(names)
+            names.insert(position, alias)
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        names = [a.with_changes(comma=comma) for a in names[:-1]] + [names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+        body[index] = statement.with_changes(body=[node.with_changes(names=names)])
+    return module.with_changes(body=body), left
