@@ -71,6 +71,21 @@ class _Apply(cst.CSTTransformer):
         return updated
 
 
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        """A block whose first statement an edit removed starts with the next one, without the blank lines
+        that stood between them (`def f():` then an empty line reads as a leftover)."""
+        body = updated_node.body
+        if not body or len(body) >= len(original_node.body) or original_node.body[0].leading_lines:
+            return updated_node
+        first = body[0]
+        lines = list(getattr(first, "leading_lines", ()))
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        if len(lines) == len(first.leading_lines):
+            return updated_node
+        return updated_node.with_changes(body=[first.with_changes(leading_lines=lines), *body[1:]])
+
+
 def _with_comments(node, comments: list[str]):
     lines = [cst.EmptyLine(comment=cst.Comment(text)) for text in comments]
     if isinstance(node, cst.FlattenSentinel):

@@ -11,24 +11,28 @@ eager-only path (the branch TorchScript skipped) does:
   not (data-dependent branches, `.item()`, Python containers): only export needs the TorchScript-safe
   path -> `torch.compiler.is_exporting()` (True under torch.export only).
 
-With no guarded branch to read (the predicate used as a value), `is_exporting()` is chosen.
+With no guarded branch to read (the predicate used as a value), `is_exporting()` is chosen. Guards that only
+work around TorchScript (a comment naming the limitation, a branch raising about TorchScript) lose the
+predicate instead (``workarounds.py``).
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
-from migrate.fix.rewrites import boolean
-from migrate.fix.rewrites.base import Rewriter, RewriteContext, refuse, replace, rewrite
+from migrate.fix.rewrites import boolean, workarounds
+from migrate.fix.rewrites.base import Rewriter, RewriteContext, refuse, remove, replace, rewrite
 from migrate.scan.matches import Match, dotted_parts
 
-SIDE_EFFECT_CALLS = frozenset({"print", "warn", "open", "input", "breakpoint", "set_trace", "checkpoint",
+# Not checkpointing: torch.compile supports activation checkpointing, so is_compiling() there would silently turn
+# it off for every torch.compile training run (timm's `if self.grad_checkpointing and not is_scripting()`).
+SIDE_EFFECT_CALLS = frozenset({"print", "warn", "open", "input", "breakpoint", "set_trace",
                                "has_torch_function", "has_torch_function_unary", "has_torch_function_variadic",
                                "handle_torch_function", "register_forward_hook", "register_forward_pre_hook",
                                "register_backward_hook", "register_full_backward_hook", "register_hook",
                                "debug", "info", "warning", "error", "exception", "critical", "log"})
 SIDE_EFFECT_MODULES = frozenset({"warnings", "logging", "logger", "log", "_logger", "LOGGER", "os", "sys", "pdb",
-                                 "checkpoint", "overrides"})
+                                 "overrides"})
 
 
 class _Effects(cst.CSTVisitor):
@@ -93,20 +97,40 @@ def _choice(ctx: RewriteContext, call: cst.Call) -> tuple[str, str]:
                             "torch.export takes the TorchScript-safe branch")
 
 
+def _predicates_in(ctx: RewriteContext, top) -> list[cst.Call]:
+    """The is_scripting()/is_tracing() calls (without arguments) inside the chain ``top``."""
+    return [m.call for m in ctx.matches_of("TS401", "TS402")
+            if m.call is not None and not m.call.args and top in ctx.tree.ancestors(m.call)]
+
+
 def predicate(match: Match, ctx: RewriteContext):
     original = match.call
     if original.args:
         return refuse("the predicate is called with arguments: rewrite it by hand")
     old = "is_scripting" if match.rule.id == "TS401" else "is_tracing"
+    guard, negated = _guard(ctx, original)
+    if workarounds.torchscript_only_raise(ctx, guard, negated, original):
+        return rewrite("unsafe", f"{old}() is False outside TorchScript, so only TorchScript ever took this branch, "
+                       f"which raises about TorchScript: the statement goes (eager, torch.compile and torch.export "
+                       f"never ran it)", [remove(guard)], match)
+    top = boolean.chain_top(ctx, original)
+    comment = workarounds.limitation_comment(guard)
+    if comment and top is not None and len(_predicates_in(ctx, top)) == 1:
+        operand = workarounds.neutral_operand(ctx, original, top)
+        if operand is not None:
+            kept = ctx.tree.module.code_for_node(operand).strip()
+            return rewrite("unsafe", f"{old}() is False outside TorchScript and the comment `{comment.strip()}` says "
+                           f"the branch works around TorchScript: `{kept}` is dropped from the condition, so eager "
+                           f"is unchanged and torch.export takes the eager path (check that it exports)",
+                           [replace(top, workarounds.drop(boolean._key(operand))), replace(top, boolean.simplify)],
+                           match)
     choice, why = _choice(ctx, original)
     func, imports = ctx.torch(match, f"compiler.{choice}")
     reason = (f"{old}() is always False under torch.export and torch.compile; became {choice}() because {why}; "
               f"check that the branch taken under export/compile is the one you want")
     edits = [replace(original, lambda updated: updated.with_changes(func=func))]
-    top = boolean.chain_top(ctx, original)
     if top is not None:
-        calls = {m.call: _choice(ctx, m.call)[0] for m in ctx.matches_of("TS401", "TS402")
-                 if m.call is not None and not m.call.args and top in ctx.tree.ancestors(m.call)}
+        calls = {call: _choice(ctx, call)[0] for call in _predicates_in(ctx, top)}
         always, under_export = boolean.constant(top, calls)
         text = ctx.tree.module.code_for_node(top)
         if always is not None:
