@@ -219,9 +219,30 @@ def _bound_in(forward: cst.FunctionDef, skip: cst.CSTNode) -> set[str]:
     return names | set(reads.assigned)
 
 
+def _none_check(test: cst.BaseExpression) -> str | None:
+    """The first `x is None` / `x is not None` in the test (a Python check torch.cond cannot take)."""
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Comparison(self, node: cst.Comparison) -> bool:
+            for target in node.comparisons:
+                if isinstance(target.operator, (cst.Is, cst.IsNot)) and isinstance(target.comparator, cst.Name) \
+                        and target.comparator.value == "None":
+                    found.append(cst.Module([]).code_for_node(node))
+            return True
+
+    test.visit(Visitor())
+    return found[0] if found else None
+
+
 def _plan(ctx: RewriteContext, forward: cst.FunctionDef, node: cst.If):
     if isinstance(node.orelse, cst.If):
         return Refusal("an if/elif chain: nest torch.cond calls by hand")
+    optional = _none_check(node.test)
+    if optional:
+        return Refusal(f"the test also checks `{optional}` in Python: torch.cond takes one tensor predicate and "
+                       f"tensor operands (None is neither); keep that check as an if and call torch.cond inside it "
+                       f"on the tensor condition alone")
     true_body = list(_block(node.body).body)
     block = ctx.tree.parent(node)
     siblings = list(getattr(block, "body", ()))

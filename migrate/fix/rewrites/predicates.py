@@ -125,6 +125,14 @@ def predicate(match: Match, ctx: RewriteContext):
                            [replace(top, workarounds.drop(boolean._key(operand))), replace(top, boolean.simplify)],
                            match)
     choice, why = _choice(ctx, original)
+    operand = workarounds.neutral_operand(ctx, original, top) if top is not None else None
+    existing = workarounds.existing_export_check(top, operand) if operand is not None and choice == "is_exporting" \
+        else None
+    if existing:
+        return rewrite("unsafe", f"{old}() is False outside TorchScript and would become is_exporting(), which the "
+                       f"condition already checks (`{existing}`): `{ctx.tree.module.code_for_node(operand).strip()}` "
+                       f"is dropped", [replace(top, workarounds.drop(boolean._key(operand))), replace(top, boolean.simplify)],
+                       match)
     func, imports = ctx.torch(match, f"compiler.{choice}")
     reason = (f"{old}() is always False under torch.export and torch.compile; became {choice}() because {why}; "
               f"check that the branch taken under export/compile is the one you want")

@@ -10,7 +10,9 @@ where the code says the TorchScript branch only works around TorchScript:
   eager had it (`is_scripting() or X` -> `X`; `not is_scripting() and X` -> `X`), so export takes the
   eager path, which only TorchScript could not run;
 - `if ... is_scripting(): raise ...("... not supported with torch.jit.script")` (a branch that only
-  TorchScript ever took, raising about TorchScript): the statement goes.
+  TorchScript ever took, raising about TorchScript): the statement goes;
+- a condition that already checks `is_exporting()` (`not is_exporting() and not torch.jit.is_tracing()`,
+  kornia's own helper): the operand goes rather than repeat that check.
 
 Anything else keeps the usual choice (predicates.py).
 """
@@ -111,3 +113,22 @@ def torchscript_only_raise(ctx, guard, negated: bool, call: cst.Call) -> bool:
     block = ctx.tree.parent(guard)
     siblings = getattr(block, "body", None)
     return isinstance(siblings, (list, tuple)) and len(siblings) > 1  # the block keeps a statement
+
+
+def _calls_is_exporting(node) -> bool:
+    from migrate.scan.matches import dotted_parts
+
+    return isinstance(node, cst.Call) and not node.args and (dotted_parts(node.func) or ("",))[-1] == "is_exporting"
+
+
+def existing_export_check(top, operand) -> str | None:
+    """Another operand of ``top``'s chain that already checks is_exporting() the way ``operand`` would after the
+    rewrite (kornia's `not is_exporting() and not torch.jit.is_tracing()`): its text, else None."""
+    operator = type(top.operator)
+    for other in boolean._operands(top.with_changes(lpar=[], rpar=[]), operator):
+        if other is operand:
+            continue
+        inner = other.expression if operator is cst.And and boolean._is_not(other) else other
+        if (operator is cst.Or or inner is not other) and _calls_is_exporting(inner):
+            return _EMPTY.code_for_node(other).strip()
+    return None
