@@ -1,5 +1,8 @@
 """AOTInductor packages reused from the user cache: the key, and a re-run through the CLI."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,18 @@ def _program(seed: int = 0, shape=(2, 4)):
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU()).eval()
     return torch.export.export(model, (torch.randn(*shape),))
+
+
+def test_key_follows_the_machine(monkeypatch):
+    """A package compiled on an AVX-512 machine dies on an AVX2 one: a shared cache must not hand it over."""
+    import torch
+
+    from migrate.convert.strategies._aoti_cache import package_key
+
+    program = _program()
+    key = package_key(program, 1)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "DEFAULT")
+    assert package_key(program, 1) != key
 
 
 def test_key_follows_graph_constants_threads_and_options(tmp_path):
@@ -57,6 +72,14 @@ def test_a_rerun_on_an_unchanged_target_reuses_the_package(tmp_path):
     assert Path(warm.artifact).is_file() and warm.artifact.startswith(str(tmp_path / "warm"))
     assert [c.ok for c in warm.checks] == [c.ok for c in cold.checks]
     assert len(list((tmp_path / "cache" / "aoti-packages").glob("*.pt2"))) == 2
+    # loading it back runs no vector-ISA probe (a compile and a dlopen subprocess per ISA: most of a hit's
+    # cost in a fresh worker; aoti_load_package runs it only to warn about another CPU, which the key rules out)
+    probe = ("import sys, torch; from migrate.convert.strategies._aoti_cache import load_package; "
+             "from torch._inductor import cpu_vec_isa; run = load_package(sys.argv[1]); "
+             "print(cpu_vec_isa.valid_vec_isa_list.cache_info().currsize, run(torch.randn(2, 3)).shape)")
+    out = subprocess.run([sys.executable, "-c", probe, warm.artifact], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(HERE.parents[1])})
+    assert out.stdout.split()[0] == "0", out.stdout
     table = tmp_path / "table.txt"
     main(["convert", str(HERE / "parallel_targets.py"), "--targets", "probe_a", "--strategies", "aoti",
           "--min-run-time", "0.01", "-o", str(table), "--cache-dir", str(tmp_path / "cache")])

@@ -3,8 +3,8 @@
 A package is determined by the exported program (its graph, with shapes, dtypes and the strides of
 its inputs, and the values
 of its parameters, buffers and constants), the torch version, the inductor configuration (the
-process's, plus the strategy's options) and the thread count. ``package_key`` hashes exactly
-these; ``compile_package`` compiles only when the user cache (``ctx.cache_dir/aoti-packages``)
+process's, plus the strategy's options), the thread count and the machine (architecture, CPU
+capability). ``package_key`` hashes exactly these; ``compile_package`` compiles only when the user cache (``ctx.cache_dir/aoti-packages``)
 has no package under that key, and copies the package to the target's artifact path either way.
 A cache hit costs a load and a hash instead of a compile (seconds to a minute on a 2-core CPU).
 """
@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 CACHE_FOLDER = "aoti-packages"
-KEY_VERSION = "1"  # bump when what goes into the key changes
+KEY_VERSION = "2"  # bump when what goes into the key changes (2: the machine and its CPU capability)
 
 
 def constants_digest(program) -> str:
@@ -76,11 +76,45 @@ def inductor_config_digest(options: dict | None = None) -> str:
     return hashlib.sha256(repr(sorted((k, repr(v)) for k, v in config.items())).encode()).hexdigest()
 
 
+def machine() -> str:
+    """What the compiled code is specialised to besides the program: the architecture and the CPU capability
+    torch dispatches to (a package built with AVX-512 on one machine of a shared cache dies on an AVX2 one)."""
+    import platform
+
+    import torch
+
+    try:
+        capability = torch.backends.cpu.get_cpu_capability()
+    except (AttributeError, RuntimeError):
+        capability = "unknown"
+    return f"{platform.system()}-{platform.machine()}-{capability}"
+
+
+def load_package(path: str):
+    """``aoti_load_package(path)`` without its device-information check.
+
+    That check runs inductor's vector-ISA probe (for each ISA a compile and a subprocess that dlopens
+    it: 1.5-4 s of every fresh worker's first load, most of a cache hit's cost) only to log a warning
+    when the package was compiled for another CPU, which the cache key (``machine``) already rules out.
+    """
+    import torch
+
+    try:
+        from torch.export.pt2_archive._package import AOTICompiledModel
+
+        loader = torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
+    except (ImportError, AttributeError, TypeError):  # another torch layout: the public loader
+        from torch._inductor import aoti_load_package
+
+        return aoti_load_package(str(path))
+    return AOTICompiledModel(loader)
+
+
 def package_key(program, threads: int, options: dict | None = None) -> str:
     import torch
 
     parts = [KEY_VERSION, torch.__version__, str(program), inputs_layout(program), constants_digest(program),
-             inductor_config_digest(options), f"threads={threads}"]
+             inductor_config_digest(options), f"threads={threads}", machine()]
     return hashlib.sha256("\n\0".join(parts).encode()).hexdigest()[:32]
 
 
