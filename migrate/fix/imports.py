@@ -166,3 +166,30 @@ def merge_into_existing(module: cst.Module, imports: set) -> tuple[cst.Module, s
         names = [a.with_changes(comma=comma) for a in names[:-1]] + [names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
         body[index] = statement.with_changes(body=[node.with_changes(names=names)])
     return module.with_changes(body=body), left
+
+
+def move_bindings(module: cst.Module, imports: set) -> cst.Module:
+    """For each needed `from M import name` that replaces an import of `name` from another module
+    (`Import.replaces`: `from torch.jit import Final` -> `from typing import Final`), drop `name` from the
+    module-level `from <replaces> import ...` statements (the whole statement when it was the only name),
+    keeping their comments on the statement that follows. The uses keep their spelling."""
+    moves = {(i.replaces, i.obj) for i in imports if i.replaces and i.obj}
+    if not moves:
+        return module
+    body, pending = [], []
+    for statement in module.body:
+        node = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        if isinstance(node, cst.ImportFrom) and not node.relative and not isinstance(node.names, cst.ImportStar):
+            name = _module_name(node.module)
+            kept = [a for a in node.names if not ((name, a.evaluated_name) in moves and a.asname is None)]
+            if len(kept) != len(node.names):
+                if not kept:
+                    pending += [line for line in statement.leading_lines if line.comment]
+                    continue
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                statement = statement.with_changes(body=[node.with_changes(names=kept)])
+        if pending:
+            statement = statement.with_changes(leading_lines=[*pending, *statement.leading_lines])
+            pending = []
+        body.append(statement)
+    return module.with_changes(body=body)

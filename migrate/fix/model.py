@@ -29,6 +29,7 @@ class Import:
 
     module: str
     obj: str | None = None
+    replaces: str | None = None  # the module the name was imported from until now (its import of obj goes)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper
 
-from migrate.fix.imports import RemoveUnusedImports, SortedAdditions, merge_into_existing
+from migrate.fix.imports import RemoveUnusedImports, SortedAdditions, merge_into_existing, move_bindings
 from migrate.fix.model import ManualItem, Refusal, Rewrite, RewriteRecord, SourceOutcome
 from migrate.fix.rewrites import finders, rewriters
 from migrate.fix.rewrites.base import RewriteContext
@@ -228,6 +228,7 @@ def _fix_imports(original: cst.Module, module: cst.Module, imports: set, unused:
     """
     context = CodemodContext()
     if imports:
+        module = move_bindings(module, set(imports))
         module, imports = merge_into_existing(module, set(imports))
     if imports:
         for item in sorted(imports, key=lambda i: (i.module, i.obj or "")):

@@ -57,8 +57,14 @@ def _declared_global(ctx: RewriteContext, node: cst.CSTNode, name: str) -> bool:
 def final(match: Match, ctx: RewriteContext):
     """`torch.jit.Final[T]` -> `typing.Final[T]` (from typing import Final, when the name is free)."""
     bindings = import_bindings(ctx.tree.module)
-    if any(binding[:2] == ("typing", "Final") for binding in bindings.get("Final", ())):
+    final_bindings = bindings.get("Final", ())
+    if any(binding[:2] == ("typing", "Final") for binding in final_bindings):
         expr, imports = cst.Name("Final"), ()  # the module already has typing's Final
+    elif isinstance(match.node, cst.Name) and final_bindings and all(
+            tuple(binding[:2]) == ("torch.jit", "Final") and (len(binding) < 3 or binding[2] is None)
+            for binding in final_bindings):
+        # `from torch.jit import Final`: the import moves to typing, every `Final[...]` stays as written
+        expr, imports = cst.Name("Final"), (Import("typing", "Final", replaces="torch.jit"),)
     elif isinstance(match.node, cst.Name) or not _only_torch_final(ctx):
         expr, imports = cst.Attribute(cst.Name("typing"), cst.Name("Final")), (Import("typing"),)
     else:

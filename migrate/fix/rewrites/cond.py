@@ -281,7 +281,11 @@ def _plan(ctx: RewriteContext, forward: cst.FunctionDef, node: cst.If):
     prefix = ctx.tree.torch_alias or "torch"
     imports = () if ctx.tree.torch_alias else (Import("torch"),)
 
-    def function(name: str, body: cst.IndentedBlock) -> cst.FunctionDef:
+    def function(name: str, body: cst.IndentedBlock, assigned) -> cst.FunctionDef:
+        # a branch that hands an operand back as it is (`if x.sum() > 0: return x`) aliases its input, which
+        # torch.cond forbids (AOTInductor: "cond_true might be aliasing the input or the output!"): a copy
+        untouched = set(operands) - set(assigned)
+        body = body.visit(_CopyAliases(untouched)) if untouched else body
         statements = list(body.body)
         if outputs:
             value = cst.Name(outputs[0]) if len(outputs) == 1 else cst.Tuple([cst.Element(cst.Name(o)) for o in outputs])
@@ -302,11 +306,37 @@ def _plan(ctx: RewriteContext, forward: cst.FunctionDef, node: cst.If):
             last = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(target)], cond)])
         else:
             last = cst.SimpleStatementLine([cst.Return(cond)])
-        first = function(true_name, _block(updated.body)).with_changes(leading_lines=updated.leading_lines)
-        return cst.FlattenSentinel([first, function(false_name, false_block), last])
+        first = function(true_name, _block(updated.body), true_reads.assigned).with_changes(
+            leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel([first, function(false_name, false_block, false_reads.assigned), last])
 
     edits = [replace(node, build)] + [remove(statement) for statement in tail]
     return rewrite("unsafe", REASON, edits, None, imports=imports)
+
+
+class _CopyAliases(cst.CSTTransformer):
+    """`return x` / `y = x` of an operand the branch never reassigns -> `x.clone()` (also inside a tuple)."""
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def _copied(self, value):
+        if isinstance(value, cst.Name) and value.value in self.names:
+            return cst.Call(cst.Attribute(value.with_changes(lpar=[], rpar=[]), cst.Name("clone")), lpar=value.lpar,
+                            rpar=value.rpar)
+        if isinstance(value, cst.Tuple):
+            return value.with_changes(elements=[e.with_changes(value=self._copied(e.value)) for e in value.elements])
+        return value
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        return updated_node.with_changes(value=self._copied(updated_node.value)) if updated_node.value else updated_node
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        return updated_node.with_changes(value=self._copied(updated_node.value))
+
+    def visit_Lambda(self, node) -> bool:
+        return False
 
 
 def _block(suite) -> cst.IndentedBlock:
