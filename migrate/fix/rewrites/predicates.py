@@ -114,6 +114,15 @@ def predicate(match: Match, ctx: RewriteContext):
                        f"which raises about TorchScript: the statement goes (eager, torch.compile and torch.export "
                        f"never ran it)", [remove(guard)], match)
     top = boolean.chain_top(ctx, original)
+    capture = workarounds.capture_check(top, set(_predicates_in(ctx, top))) if top is not None else None
+    placed = workarounds.neutral_in_chain(ctx, original) if capture else None
+    if placed is not None:
+        chain, operand = placed
+        return rewrite("unsafe", f"{old}() is False outside TorchScript, and the condition itself asks whether a "
+                       f"graph capture runs (`{capture}`): `{ctx.tree.module.code_for_node(operand).strip()}` only "
+                       f"kept TorchScript from calling it, so it is dropped and torch.compile and torch.export take "
+                       f"the branch as before", [replace(chain, workarounds.drop(boolean._key(operand))),
+                                                 replace(top, boolean.simplify)], match)
     comment = workarounds.limitation_comment(guard)
     if comment and top is not None and len(_predicates_in(ctx, top)) == 1:
         operand = workarounds.neutral_operand(ctx, original, top)

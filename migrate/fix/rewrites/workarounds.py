@@ -11,6 +11,9 @@ where the code says the TorchScript branch only works around TorchScript:
   eager path, which only TorchScript could not run;
 - `if ... is_scripting(): raise ...("... not supported with torch.jit.script")` (a branch that only
   TorchScript ever took, raising about TorchScript): the statement goes;
+- a condition that itself asks whether a graph capture runs (`not is_scripting() and is_compiling()`: timm's
+  optimizer helpers, kornia's grids; `is_scripting()` was only there because TorchScript cannot call
+  `is_compiling()`): the predicate goes, so torch.compile and torch.export take that branch as before;
 - a condition that already checks `is_exporting()` (`not is_exporting() and not torch.jit.is_tracing()`,
   kornia's own helper): the operand goes rather than repeat that check.
 
@@ -79,7 +82,8 @@ def drop(key: str):
         del operands[index]
         del operators[max(0, index - 1)]
         result = boolean._rebuild(operands, operators)
-        if updated.lpar and hasattr(result, "lpar") and not result.lpar:
+        single = len(operands) == 1 and not isinstance(result, (cst.IfExp, cst.Lambda, cst.NamedExpr))
+        if updated.lpar and hasattr(result, "lpar") and not result.lpar and not single:
             result = result.with_changes(lpar=updated.lpar, rpar=updated.rpar)
         return result
 
@@ -132,3 +136,47 @@ def existing_export_check(top, operand) -> str | None:
         if (operator is cst.Or or inner is not other) and _calls_is_exporting(inner):
             return _EMPTY.code_for_node(other).strip()
     return None
+
+
+CAPTURE_CHECKS = frozenset({"is_compiling", "_is_compiling", "is_dynamo_compiling", "is_torchdynamo_compiling",
+                            "is_exporting", "_is_exporting"})
+
+
+def capture_check(top, predicates) -> str | None:
+    """A call in the condition ``top`` (not one of the TorchScript ``predicates``) that asks whether a graph
+    capture runs: its text, else None."""
+    from migrate.scan.matches import dotted_parts
+
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> bool:
+            if node not in predicates and (dotted_parts(node.func) or ("",))[-1] in CAPTURE_CHECKS:
+                found.append(_EMPTY.code_for_node(node))
+            return True
+
+        def visit_Lambda(self, node) -> bool:
+            return False
+
+    top.visit(Visitor())
+    return found[0] if found else None
+
+
+def neutral_in_chain(ctx, call: cst.Call):
+    """(the and/or chain, the operand) where the call is an operand of an `or` chain, or stands under one `not` in
+    an `and` chain: dropping that operand keeps the chain's value outside TorchScript. None elsewhere."""
+    parent = ctx.tree.parent(call)
+    if boolean._is_not(parent) and not parent.lpar and not call.lpar:
+        operand, chain, operator = parent, ctx.tree.parent(parent), cst.And
+    else:
+        operand, chain, operator = call, parent, cst.Or
+    if not (isinstance(chain, cst.BooleanOperation) and isinstance(chain.operator, operator)):
+        return None
+    while not chain.lpar:
+        above = ctx.tree.parent(chain)
+        if not (isinstance(above, cst.BooleanOperation) and isinstance(above.operator, operator)):
+            break
+        chain = above
+    if operand not in boolean._operands(chain.with_changes(lpar=[], rpar=[]), operator):
+        return None
+    return chain, operand
