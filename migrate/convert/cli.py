@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds of timing per strategy (torch.utils.benchmark blocked_autorange; default 0.2)")
     parser.add_argument("--path", action="append", default=[], metavar="DIR",
                         help="add DIR to sys.path (and PYTHONPATH of the workers) so captures and targets can import your code")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the results of targets whose code, files and options are unchanged since an "
+                             "earlier run (their latencies are that run's)")
     parser.add_argument("--list-strategies", action="store_true", help="list the strategies and exit")
 
 
@@ -86,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
                          timeout=args.timeout, opt_in={g for g, on in (("cpp", args.cpp), ("tuned", args.tuned)) if on}, artifact_dir=args.artifacts,
                          cache_dir=args.cache_dir, example_inputs=args.example_inputs, min_run_time=args.min_run_time,
                          targets=args.targets, on_event=progress.on_event if progress else None, jobs=args.jobs,
-                         max_memory=args.max_memory, executor=args.executor, ray_address=args.ray_address)
+                         max_memory=args.max_memory, executor=args.executor, ray_address=args.ray_address,
+                         reuse=getattr(args, "reuse", False))
     except ValueError as exc:
         print(f"migrate convert: {exc}", file=sys.stderr)
         return 2

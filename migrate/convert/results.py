@@ -210,6 +210,7 @@ class TargetResult:
     results: tuple[StrategyResult, ...]
     baselines: dict = field(default_factory=dict)
     python_free: str | None = None
+    reused: str | None = None  # ``--reuse``: when the reused results were measured (None: in this run)
 
     def result(self, strategy: str) -> StrategyResult | None:
         return next((r for r in self.results if r.strategy == strategy), None)
@@ -222,7 +223,7 @@ class TargetResult:
 
     def to_dict(self) -> dict:
         return {"name": self.name, "source": self.source, "baselines": dict(self.baselines),
-                "python_free": self.python_free, "results": [r.to_dict() for r in self.results]}
+                "python_free": self.python_free, "reused": self.reused, "results": [r.to_dict() for r in self.results]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "TargetResult":
@@ -230,7 +231,7 @@ class TargetResult:
         baselines = d.get("baselines")
         return cls(str(d.get("name") or ""), str(d.get("source") or ""), results,
                    {str(k): str(v) for k, v in baselines.items()} if isinstance(baselines, dict) else {},
-                   _text(d.get("python_free")))
+                   _text(d.get("python_free")), _text(d.get("reused")))
 
 
 @dataclass(frozen=True)

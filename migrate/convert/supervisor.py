@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
@@ -326,7 +326,7 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
             example_inputs: str | None = None, min_run_time: float = 0.2, targets: Iterable[str] | None = None,
             on_event: Callable[[dict], None] | None = None, jobs: int | None = None,
             max_memory: str | int | None = "default", executor: str = "process",
-            ray_address: str | None = None) -> ConvertRun:
+            ray_address: str | None = None, reuse: bool = False) -> ConvertRun:
     """Convert every target with every selected strategy, each target in its own worker process.
 
     ``paths_or_targets``: targets files, folders, ``.pt`` archives (with ``example_inputs``),
@@ -337,7 +337,9 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     cores. ``max_memory``: bytes (or "4G") a worker may hold before it is stopped and reported
     ``out of memory`` ("default": ``resources.MEMORY_SHARE`` of the machine's memory over the jobs;
     None: no limit). ``executor``: "process" (here) or "ray" (a Ray task per target, on the
-    cluster at ``ray_address``, else a local one; see ``ray_executor.py``). Raises ValueError on
+    cluster at ``ray_address``, else a local one; see ``ray_executor.py``). ``reuse``: targets whose
+    code, files, environment and options are unchanged since a stored run get that run's results
+    without a worker (``reuse.py``; the process executor stores every run's). Raises ValueError on
     unknown strategy names and unusable options; never on a broken target.
     """
     import fnmatch
@@ -382,22 +384,48 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     families = {n: s.family for n, s in available.items()}
     converted = []
 
-    def done(index: int, results: dict) -> None:
-        on_event({"event": "target_done", "target": refs[index].name})
+    from migrate.convert import reuse as reuse_store
+
+    reused = {}
+    if reuse and executor == "process":
+        for index, ref in enumerate(refs):
+            hit = reuse_store.lookup(ref, names, options)
+            if hit is not None:
+                reused[index] = hit
+                for result in hit[0].values():
+                    on_event({"event": "result", "target": ref.name, "result": result.to_dict(), "reused": True})
+                on_event({"event": "target_done", "target": ref.name})
+    fresh = [ref for index, ref in enumerate(refs) if index not in reused]
+    imported: dict[str, list[str]] = {}
+    report = on_event
+
+    def forward(event: dict) -> None:  # the worker's module list is for the store, not for the user
+        if event.get("event") == "imports":
+            imported[event.get("target", "")] = list(event.get("files") or [])
+        else:
+            report(event)
+
+    def done_fresh(index: int, results: dict) -> None:
+        report({"event": "target_done", "target": fresh[index].name})
 
     if executor == "ray":
         from migrate.convert.ray_executor import run_on_ray
 
-        all_results = run_on_ray(refs, names, options, on_event, address=ray_address,
-                                 shared_artifacts=artifact_dir is not None, jobs=jobs, on_done=done)
+        fresh_results = run_on_ray(fresh, names, options, forward, address=ray_address,
+                                   shared_artifacts=artifact_dir is not None, jobs=jobs, on_done=done_fresh)
     else:
-        all_results = executors.run_in_processes(refs, names, options, on_event, jobs, on_done=done)
-    for ref, results in zip(refs, all_results):
+        fresh_results = executors.run_in_processes(fresh, names, options, forward, jobs, on_done=done_fresh)
+        for ref, results in zip(fresh, fresh_results):
+            reuse_store.store(ref, names, options, results, imported.get(ref.name, []))
+    produced = iter(fresh_results)
+    all_results = [reused[i][0] if i in reused else next(produced) for i in range(len(refs))]
+    for index, (ref, results) in enumerate(zip(refs, all_results)):
         ordered = [results[n] for n in names if n in results]
         ordered += [StrategyResult(n, "skipped", error="skipped by --skip", cause="skipped by user") for n in user_skipped]
         order = list(available)
         ordered.sort(key=lambda r: order.index(r.strategy))
-        converted.append(with_ratios(TargetResult(ref.name, ref.source, tuple(ordered)), families))
+        target = with_ratios(TargetResult(ref.name, ref.source, tuple(ordered)), families)
+        converted.append(replace(target, reused=reused[index][1] or "an earlier run") if index in reused else target)
     try:
         torch_version = version("torch")
     except PackageNotFoundError:

@@ -62,7 +62,10 @@ def summary_table(run: ConvertRun) -> Table:
         table.add_column(name, overflow="fold", min_width=8)
     for target in run.targets:
         eager = target.baselines.get("eager")
-        table.add_row(Text(target.name, style="bold"), *(cell(target.result(n), eager) for n in run.strategy_names))
+        name = Text(target.name, style="bold")
+        if target.reused:
+            name.append(f"\n(reused: {target.reused})", style="dim")
+        table.add_row(name, *(cell(target.result(n), eager) for n in run.strategy_names))
     return table
 
 
@@ -131,7 +134,10 @@ def stacked(run: ConvertRun) -> Group:
     blocks = []
     for target in run.targets:
         eager = target.baselines.get("eager")
-        table = Table(title=Text(target.name, style="bold"), title_justify="left", show_header=False,
+        title = Text(target.name, style="bold")
+        if target.reused:
+            title.append(f" (reused: {target.reused})", style="dim")
+        table = Table(title=title, title_justify="left", show_header=False,
                       box=None, padding=(0, 1))
         table.add_column("strategy", no_wrap=True, style="bold")
         table.add_column("result", overflow="fold")
@@ -146,7 +152,8 @@ def render(run: ConvertRun, width: int | None = None) -> Group:
     """The matrix (stacked per target when it does not fit ``width`` without breaking words), the legend,
     one paragraph per problem, and the closing summary line."""
     footer = Text("Δ: largest absolute difference from the reference; latency: median of one call; ×: ratio to "
-                  "eager (below 1 is faster); (cached): a compiled package reused from the user cache; "
+                  "eager (below 1 is faster); (cached): a compiled package reused from the user cache; (reused): "
+                  "--reuse took the target's results from an earlier run; "
                   f"wall time {run.wall_seconds} s",
                   style="dim")
     matrix = summary_table(run) if width is None or natural_width(run) <= width else stacked(run)

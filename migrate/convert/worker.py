@@ -8,6 +8,7 @@ per line, on the stdout it was started with (the user's prints go to stderr inst
     {"event": "target_error", "error": TEXT}  the target could not be built or run by its reference
     {"event": "timing", "state": "ask"|"done"}  before and after timing, where the request asks for
                                               exclusive timing (then a line on stdin says go: timing_gate.py)
+    {"event": "imports", "files": [PATH, ...]}  every module file imported (for ``--reuse``)
     {"event": "done"}
 
 The parent (``supervisor.py``) owns timeouts and crashes; ``run_target`` is plain Python and can be
@@ -120,6 +121,18 @@ def run_target(request: dict, emit: Callable[[dict], None], timing=None) -> None
         emit({"event": "result", "result": result.to_dict()})
 
 
+def imported_files() -> list[str]:
+    """Every module file this process imported (what the target's results depend on: ``reuse.py``), without
+    the modules inductor generates into its cache."""
+    generated = os.environ.get("TORCHINDUCTOR_CACHE_DIR") or "torchinductor_"
+    files = set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and os.path.isfile(path) and generated not in path and "torchinductor_" not in path:
+            files.add(os.path.abspath(path))
+    return sorted(files)
+
+
 def main() -> int:
     # The worker leads its own process group (compiler processes included): if migrate goes, all go.
     signal.signal(signal.SIGTERM, lambda signum, frame: os.killpg(0, signal.SIGKILL))
@@ -135,6 +148,7 @@ def main() -> int:
         protocol.flush()
 
     run_target(request, emit, exclusive_timing(emit, sys.stdin) if request.get("exclusive_timing") else None)
+    emit({"event": "imports", "files": imported_files()})
     emit({"event": "done"})
     return 0
 

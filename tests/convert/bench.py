@@ -9,7 +9,8 @@ minute and the speed-ups:
     jobs2         --jobs 2, without AOTInductor
     ray           --executor ray --jobs 2 (a local cluster; left out without Ray), without AOTInductor
     aoti-cold     --jobs 2, every default strategy, an empty cache (AOTInductor compiles everything)
-    aoti-warm     the same again on that cache (packages reused)
+    aoti-warm     the same again on that cache (packages reused, everything else converted and timed again)
+    aoti-reuse    the same again with --reuse (unchanged targets take the stored results: no worker runs)
     (jobs2 vs jobs1: each target's median latency with --jobs 2 against --jobs 1, the spread and the
                   worst pair: whether two targets measured at once, each on a core of its own, disturb
                   each other; the runs' own IQRs say how much of it is noise)
@@ -60,6 +61,7 @@ def configurations(has_ray: bool) -> list[tuple[str, list[str], str]]:
     if has_ray:
         configs.append(("ray", ["--executor", "ray", "--jobs", "2", *NO_AOTI], "plain"))
     configs += [("aoti-cold", ["--jobs", "2"], "aoti"), ("aoti-warm", ["--jobs", "2"], "aoti"),
+                ("aoti-reuse", ["--jobs", "2", "--reuse"], "aoti"),
                 ("latency", ["--jobs", "2", "--tuned", "--min-run-time", "1",
                              "--strategies", "eager,jit.script,export,aoti,aoti.freeze,aoti.tuned"], "aoti")]
     return configs
@@ -169,11 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'configuration':14} {'targets':>7} {'wall s':>8} {'targets/min':>11} {'speed-up':>9} "
           f"{'aoti s':>7} {'reused':>6} {'compiled':>8}")
     for name, count, seconds, per_minute, spent, hits, compiled in rows:
-        base = "aoti-cold" if name == "aoti-warm" else "jobs1"
+        base = "aoti-cold" if name in ("aoti-warm", "aoti-reuse") else "jobs1"
         speedup = walls[base] / seconds if base in walls and name not in (base, "aoti-cold", "latency") else None
         print(f"{name:14} {count:7d} {seconds:8.1f} {per_minute:11.2f} "
               f"{f'{speedup:.2f}x' if speedup else '':>9} {spent:7.1f} {hits:6d} {compiled:8d}")
-    print("speed-up: jobs2 and ray against jobs1; aoti-warm against aoti-cold (wall time)")
+    print("speed-up: jobs2 and ray against jobs1; aoti-warm and aoti-reuse against aoti-cold (wall time)")
     if "jobs1" in runs and "jobs2" in runs:
         print_agreement(runs["jobs1"], runs["jobs2"])
     if latency:

@@ -10,6 +10,7 @@ from migrate.cli import main
 from migrate.convert import convert
 from migrate.convert.resources import core_slots, default_max_memory, effective_jobs, parse_size
 from migrate.convert.results import ConvertRun
+from migrate.convert.table import render_text
 
 HERE = Path(__file__).parent
 FIXTURES = HERE.parents[1] / "fixtures" / "models"
@@ -104,3 +105,26 @@ def test_nothing_else_runs_while_a_worker_times(tmp_path):
     paused = [ticks for w in windows for ticks in w.paused.values()]
     assert paused, "no window overlapped the other worker"
     assert all(0 <= ticks <= 1 for ticks in paused), paused  # 1 tick (10 ms) of slack for the signal
+
+
+def test_reuse_takes_unchanged_targets_from_the_last_run_and_reruns_a_changed_one(tmp_path):
+    """--reuse: a target whose files, environment and options are unchanged gets the stored results without a
+    worker; editing the targets file, or another strategy list, converts again."""
+    targets = tmp_path / "targets.py"
+    targets.write_text((HERE / "parallel_targets.py").read_text())
+    options = dict(targets=["probe_a", "probe_b"], strategies=["eager", "export"], min_run_time=0.01,
+                   cache_dir=tmp_path / "cache", jobs=1)
+    first = convert([targets], **options)
+    assert all(t.reused is None for t in first.targets)
+    events = []
+    second = convert([targets], reuse=True, on_event=events.append, **options)
+    assert all(t.reused for t in second.targets)
+    assert not [e for e in events if e["event"] == "start"]  # no worker ran
+    assert [t.to_dict()["results"] for t in second.targets] == [t.to_dict()["results"] for t in first.targets]
+    assert "(reused:" in render_text(second)
+    third = convert([targets], reuse=True, **{**options, "strategies": ["eager"]})  # other options: converted
+    assert all(t.reused is None for t in third.targets)
+    targets.write_text(targets.read_text() + "\n# edited\n")
+    fourth = convert([targets], reuse=True, **options)
+    assert all(t.reused is None for t in fourth.targets)
+    assert ConvertRun.from_dict(second.to_dict()).targets[0].reused == second.targets[0].reused
