@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrate.fix.rewrites import boolean, workarounds
+from migrate.fix.rewrites import boolean, guards, workarounds
 from migrate.fix.rewrites.base import Rewriter, RewriteContext, refuse, remove, replace, rewrite
 from migrate.scan.matches import Match, dotted_parts
 
@@ -103,6 +103,31 @@ def _predicates_in(ctx: RewriteContext, top) -> list[cst.Call]:
             if m.call is not None and not m.call.args and top in ctx.tree.ancestors(m.call)]
 
 
+def _resolved_guard(ctx: RewriteContext, guard, call: cst.Call, negated: bool, old: str):
+    """The whole `if` replaced by the branch eager takes, where the code says it is a TorchScript workaround or
+    shield (``guards.py``); None otherwise."""
+    if guard is None:
+        return None
+    why = None
+    text = guards.shield(ctx, guard, call, negated)
+    if text:
+        why = f"it returns a constant only so that TorchScript never reaches `{text}`"
+    else:
+        text = guards.after_capture_branch(ctx, guard, call, negated)
+        if text:
+            why = f"an earlier branch already tests `{text}`, so this one only ever ran under TorchScript"
+        else:
+            comment = workarounds.limitation_comment(guard)
+            why = f"the comment `{comment.strip()}` says it works around TorchScript" if comment else None
+    edits = guards.resolve(ctx, guard, call, negated) if why else None
+    if not edits:
+        return None
+    branch = "always runs" if negated else "never runs"
+    return rewrite("unsafe", f"{old}() is False outside TorchScript, so this `if` {branch} there, and {why}: the "
+                   f"statement is replaced by the branch eager takes (eager unchanged; torch.compile and "
+                   f"torch.export take it too: check that they do)", edits, None)
+
+
 def predicate(match: Match, ctx: RewriteContext):
     original = match.call
     if original.args:
@@ -113,6 +138,9 @@ def predicate(match: Match, ctx: RewriteContext):
         return rewrite("unsafe", f"{old}() is False outside TorchScript, so only TorchScript ever took this branch, "
                        f"which raises about TorchScript: the statement goes (eager, torch.compile and torch.export "
                        f"never ran it)", [remove(guard)], match)
+    resolved = _resolved_guard(ctx, guard, original, negated, old)
+    if resolved is not None:
+        return resolved
     top = boolean.chain_top(ctx, original)
     capture = workarounds.capture_check(top, set(_predicates_in(ctx, top))) if top is not None else None
     placed = workarounds.neutral_in_chain(ctx, original) if capture else None

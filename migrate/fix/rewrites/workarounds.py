@@ -30,7 +30,8 @@ from migrate.fix.rewrites import boolean
 
 _TORCHSCRIPT = re.compile(r"torch\s*script|\bjit\b|\bscript(ed|ing)?\b", re.IGNORECASE)
 _LIMITATION = re.compile(r"can'?t|cannot|can not|not\s+support|unsupported|doesn'?t\s+support|does\s+not\s+support|"
-                         r"isn'?t\s+supported|not\s+work|poor\s+type|not\s+scriptable|not\s+allowed", re.IGNORECASE)
+                         r"isn'?t\s+supported|not\s+work|poor\s+type|not\s+scriptable|not\s+allowed|has\s+no\b|"
+                         r"does\s+not\s+script|doesn'?t\s+script|only\s+skips|lacks?\b", re.IGNORECASE)
 _EMPTY = cst.Module([])
 
 
