@@ -12,8 +12,19 @@ from migrate.convert.strategies._signatures import PerSignature, describe, signa
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 
 TARGETS = '''
+import enum
+
 import torch
 import migrate
+
+
+class Pattern(enum.Enum):
+    BG = 0
+    RG = 1
+
+
+def demosaic(image, pattern: Pattern):
+    return image[..., ::2, ::2] * 2 if pattern == Pattern.BG else image[..., 1::2, 1::2] * 3
 
 
 class Scaled(torch.nn.Module):
@@ -34,6 +45,11 @@ def flag():
 @migrate.target(name="omitted")
 def omitted():
     return migrate.Target(Scaled(), (torch.randn(2, 3),), check_inputs=[(torch.randn(2, 3), True)])
+
+
+@migrate.target(name="enum")
+def enum_input():
+    return migrate.Target(demosaic, (torch.randn(1, 4, 4), Pattern.BG), check_inputs=[(torch.randn(1, 4, 4), Pattern.RG)])
 
 
 @migrate.target(name="same")
@@ -88,3 +104,13 @@ def test_signature_ignores_tensor_values_and_shapes_but_not_structure_or_flags()
     assert signature((torch.ones(2),)) != signature((torch.ones(2), None))
     assert describe([("example", (torch.ones(1), 1)), ("check 1", (torch.ones(1), 2))], ["x", "k"]) == [
         "k=1 (example)", "k=2 (check 1)"]
+
+
+def test_an_enum_input_is_bound_into_the_program_it_cannot_be_saved_with(run):
+    """torch.export.save cannot store an Enum input (kornia's raw_to_rgb CFA: "Failed serializing node cfa"): the
+    value is bound into the program, one program per value the checks use."""
+    result = next(t for t in run.targets if t.name == "enum").result("export")
+    assert result.status == "ok", result.error
+    assert [c.ok for c in result.checks if c.label in ("example", "check 1")] == [True, True]
+    assert any("Enum input 2 bound into the program" in n for n in result.notes)
+    assert result.variant == "2 programs, per input value"

@@ -128,3 +128,42 @@ def per_signature(ctx: Context, converted: Converted, export_one: Callable[[tupl
             f"by them): {'; '.join(described.values())}")
     return replace(converted, run=PerSignature(programs, described, example), variant=f"{len(programs)} programs, per input value",
                    notes=converted.notes + (note,) + tuple(notes))
+
+
+def enum_positions(inputs: tuple) -> list[int]:
+    """Positions of the top-level inputs that are Enum members: torch.export fixes them like any constant, but
+    ``torch.export.save`` cannot serialise an Enum input ("Failed serializing node cfa": kornia's CFA)."""
+    import enum
+
+    return [i for i, value in enumerate(inputs) if isinstance(value, enum.Enum)]
+
+
+def bind_positions(module, inputs: tuple, positions: list[int]):
+    """(a module taking the other inputs, with the values at ``positions`` bound in; a wrapper for its loaded
+    program that takes every input and raises on another value at those positions)."""
+    import torch
+
+    bound = {i: inputs[i] for i in positions}
+    arity = len(inputs)
+
+    class Bound(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, *args, **kwargs):
+            rest = iter(args)
+            return self.inner(*[bound[i] if i in bound else next(rest) for i in range(arity)], **kwargs)
+
+    def wrap(program):
+        def run(*args, **kwargs):
+            for i, value in bound.items():
+                if i >= len(args) or args[i] != value:
+                    raise ValueError(f"this program was exported with input {i + 1} = {value!r} bound in "
+                                     f"(torch.export.save cannot store an Enum input); got "
+                                     f"{args[i] if i < len(args) else 'nothing'!r}")
+            return program(*[a for i, a in enumerate(args) if i not in bound], **kwargs)
+
+        return run
+
+    return Bound(module), wrap

@@ -8,8 +8,10 @@ its program is never used, since it is not sound.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from migrate.convert.strategies._common import as_module, draft_export_summary, submodule_hint
-from migrate.convert.strategies._signatures import per_signature
+from migrate.convert.strategies._signatures import bind_positions, enum_positions, per_signature
 from migrate.convert.strategies.base import Context, Converted, Strategy
 
 
@@ -19,21 +21,33 @@ def export_and_save(ctx: Context, strict: bool, dynamic_shapes=None, args=None, 
     check inputs that the example's program rejects (``_signatures.per_signature``; static strategies)."""
     import torch
 
+    notes = []
+
     def export_one(inputs: tuple, suffix: str):
-        program = torch.export.export(as_module(ctx.module), inputs, (ctx.kwargs if kwargs is None else kwargs) or None,
+        module, wrap = as_module(ctx.module), None
+        enums = enum_positions(inputs) if dynamic_shapes is None else []
+        if enums:  # bound in: torch.export.save cannot store an Enum input
+            module, wrap = bind_positions(module, inputs, enums)
+            inputs = tuple(x for i, x in enumerate(inputs) if i not in enums)
+            note = (f"Enum input{'s' if len(enums) > 1 else ''} {', '.join(str(i + 1) for i in enums)} bound into the "
+                    f"program (torch.export.save cannot store an Enum input); one program per value")
+            if note not in notes:
+                notes.append(note)
+        program = torch.export.export(module, inputs, (ctx.kwargs if kwargs is None else kwargs) or None,
                                       strict=strict, dynamic_shapes=dynamic_shapes)
         path = ctx.artifact_path(suffix)
         ctx.step("save")
         torch.export.save(program, str(path))
         ctx.step("reload")
-        return torch.export.load(str(path)).module(), path
+        loaded = torch.export.load(str(path)).module()
+        return (wrap(loaded) if wrap else loaded), path
 
     run, path = export_one(ctx.inputs if args is None else args, ".pt2")
-    converted = Converted(run=run, artifact=str(path))
+    converted = Converted(run=run, artifact=str(path), notes=tuple(notes))
     if per_value:
         ctx.step("convert")
         converted = per_signature(ctx, converted, lambda inputs, suffix: export_one(inputs, suffix)[0])
-    return converted
+    return replace(converted, notes=tuple(dict.fromkeys(converted.notes + tuple(notes))))
 
 
 class Export(Strategy):
