@@ -125,3 +125,30 @@ def after_capture_branch(ctx, guard, call, negated: bool) -> str | None:
             return text
         guard, parent = parent, ctx.tree.parent(parent)
     return None
+
+
+def context_manager_branch(eager: list) -> bool:
+    """Whether the branch TorchScript skipped (``eager``: the nodes ``predicates._eager_branch`` gives) is one
+    `with` block: the TorchScript branch is then the same code without the context manager, which TorchScript
+    could not enter (kornia: `if torch.jit.is_scripting(): x = f(t) else: with _autocast_disabled(...): x = f(t)`);
+    torch.export and torch.compile can, so they should keep it."""
+    statements = []
+    for node in eager:
+        if isinstance(node, cst.Else):
+            node = node.body
+        statements += list(node.body) if isinstance(node, cst.IndentedBlock) else [node]
+    return bool(statements) and isinstance(statements[0], cst.With) and (len(statements) == 1 or len(eager) > 1)
+
+
+def always_true_assert(ctx, call) -> cst.CSTNode | None:
+    """The statement of `assert not torch.jit.is_scripting()` (it always passes outside TorchScript), where its
+    block keeps another statement."""
+    negation = ctx.tree.parent(call)
+    assertion = ctx.tree.parent(negation) if workarounds.boolean._is_not(negation) else None
+    if not isinstance(assertion, cst.Assert) or assertion.test is not negation:
+        return None
+    line = ctx.tree.parent(assertion)
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    siblings = _siblings(ctx, line)
+    return line if siblings and len(siblings) > 1 else None

@@ -119,6 +119,8 @@ def _resolved_guard(ctx: RewriteContext, guard, call: cst.Call, negated: bool, o
         else:
             comment = workarounds.limitation_comment(guard)
             why = f"the comment `{comment.strip()}` says it works around TorchScript" if comment else None
+            if why is None and isinstance(guard, cst.If) and guards.context_manager_branch(_eager_branch(ctx, guard, negated)):
+                why = "the branch eager takes is the same code inside a `with` block, which TorchScript cannot enter"
     edits = guards.resolve(ctx, guard, call, negated) if why else None
     if not edits:
         return None
@@ -134,6 +136,10 @@ def predicate(match: Match, ctx: RewriteContext):
         return refuse("the predicate is called with arguments: rewrite it by hand")
     old = "is_scripting" if match.rule.id == "TS401" else "is_tracing"
     guard, negated = _guard(ctx, original)
+    assertion = guards.always_true_assert(ctx, original)
+    if assertion is not None:
+        return rewrite("unsafe", f"`assert not {old}()` always passes outside TorchScript: the statement goes",
+                       [remove(assertion)], match)
     if workarounds.torchscript_only_raise(ctx, guard, negated, original):
         return rewrite("unsafe", f"{old}() is False outside TorchScript, so only TorchScript ever took this branch, "
                        f"which raises about TorchScript: the statement goes (eager, torch.compile and torch.export "
@@ -152,11 +158,14 @@ def predicate(match: Match, ctx: RewriteContext):
                        f"the branch as before", [replace(chain, workarounds.drop(boolean._key(operand))),
                                                  replace(top, boolean.simplify)], match)
     comment = workarounds.limitation_comment(guard)
-    if comment and top is not None and len(_predicates_in(ctx, top)) == 1:
+    evidence = f"the comment `{comment.strip()}` says" if comment else None
+    if not comment and isinstance(guard, cst.If) and guards.context_manager_branch(_eager_branch(ctx, guard, negated)):
+        evidence = "the branch eager takes is a `with` block, which TorchScript cannot enter: so"
+    if evidence and top is not None and len(_predicates_in(ctx, top)) == 1:
         operand = workarounds.neutral_operand(ctx, original, top)
         if operand is not None:
             kept = ctx.tree.module.code_for_node(operand).strip()
-            return rewrite("unsafe", f"{old}() is False outside TorchScript and the comment `{comment.strip()}` says "
+            return rewrite("unsafe", f"{old}() is False outside TorchScript and {evidence} "
                            f"the branch works around TorchScript: `{kept}` is dropped from the condition, so eager "
                            f"is unchanged and torch.export takes the eager path (check that it exports)",
                            [replace(top, workarounds.drop(boolean._key(operand))), replace(top, boolean.simplify)],
