@@ -19,7 +19,7 @@ from migrate.convert.strategies.base import Latency
 RUN_KEYS = {"schema_version", "torch_version", "threads", "strategies", "wall_seconds", "errors", "targets", "jobs",
             "executor"}
 STRATEGY_KEYS = {"name", "family", "order"}
-TARGET_KEYS = {"name", "source", "baselines", "results", "python_free"}
+TARGET_KEYS = {"name", "source", "baselines", "results", "python_free", "reused"}
 RESULT_KEYS = {"strategy", "status", "error_type", "error", "cause", "source_line", "hint", "seconds", "artifact",
                "draft_export", "checks", "latency_ms", "ratios", "notes", "stage", "skipped_inputs", "variant", "cached"}
 CHECK_KEYS = {"label", "max_abs_error", "max_rel_error", "ok", "error", "raised", "not_compared", "same_values"}
