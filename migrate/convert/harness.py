@@ -191,7 +191,7 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
         try:
             # a dispatcher over several programs (one per flag value) is timed on the example's program
             with (timing or contextlib.nullcontext)():
-                latency = measure(getattr(converted.run, "timed", converted.run), target, threads, min_run_time)
+                latency = measure(converted.timed or converted.run, target, threads, min_run_time)
         except Exception as exc:
             notes += (f"latency not measured: {type(exc).__name__}: {first_line(str(exc))}",)
     if not bad:

@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,29 +38,40 @@ def _prefixes() -> tuple[str, ...]:
     return tuple(sorted({os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}))
 
 
-def fingerprint(path: str, prefixes: tuple[str, ...] | None = None) -> str | None:
-    """``size:mtime_ns`` for an installed file (under the interpreter's prefix), a sha256 of the content for the
+class Fingerprints:
+    """File fingerprints, each file read once per run (every target of a run imports the same torch files):
+    ``size:mtime_ns`` for an installed file (under the interpreter's prefix), a sha256 of the content for the
     others (a project file); None when it cannot be read."""
-    try:
-        real = os.path.realpath(path)
-        stat = os.stat(real)
-        if real.startswith(prefixes if prefixes is not None else _prefixes()):
-            return f"{stat.st_size}:{stat.st_mtime_ns}"
-        digest = hashlib.sha256()
-        with open(real, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return "sha256:" + digest.hexdigest()
-    except OSError:
-        return None
+
+    def __init__(self) -> None:
+        self.prefixes = _prefixes()
+        self.known: dict[str, str | None] = {}
+
+    def __call__(self, path: str) -> str | None:
+        if path not in self.known:
+            self.known[path] = self._read(path)
+        return self.known[path]
+
+    def _read(self, path: str) -> str | None:
+        from migrate.record.capture import sha256
+
+        try:
+            real = os.path.realpath(path)
+            stat = os.stat(real)
+            if real.startswith(self.prefixes):
+                return f"{stat.st_size}:{stat.st_mtime_ns}"
+            return "sha256:" + sha256(Path(real))
+        except OSError:
+            return None
 
 
 def ref_files(ref: TargetRef) -> list[str]:
-    """The files a target is built from besides the modules it imports."""
+    """The files a target is built from besides the modules it imports (a capture's payloads beside it)."""
+    from migrate.record.capture import PAYLOADS, payload_path
+
     files = [ref.file, ref.example_inputs_file, ref.capture, ref.archive]
-    if ref.capture:  # a capture's metadata names its pickles beside it
-        stem = ref.capture[: -len(".capture.json")] if ref.capture.endswith(".capture.json") else ref.capture
-        files += [stem + ".inputs.pt", stem + ".module.pt"]
+    if ref.capture:
+        files += [str(payload_path(Path(ref.capture), kind)) for kind in PAYLOADS]
     return [f for f in files if f and os.path.isfile(f)]
 
 
@@ -85,7 +95,8 @@ def _entry_path(cache_dir: Path, key: str) -> Path:
     return Path(cache_dir) / FOLDER / f"{key}.json"
 
 
-def lookup(ref: TargetRef, names: list[str], options) -> tuple[dict[str, StrategyResult], str] | None:
+def lookup(ref: TargetRef, names: list[str], options,
+           fingerprint: Fingerprints) -> tuple[dict[str, StrategyResult], str] | None:
     """(the stored results, when they were measured) where nothing they depend on changed; else None."""
     path = _entry_path(options.cache_dir, options_key(ref, names, options))
     try:
@@ -94,8 +105,7 @@ def lookup(ref: TargetRef, names: list[str], options) -> tuple[dict[str, Strateg
         return None
     if entry.get("format") != FORMAT or not isinstance(entry.get("files"), dict):
         return None
-    prefixes = _prefixes()
-    if any(fingerprint(f, prefixes) != print_ for f, print_ in entry["files"].items()):
+    if any(fingerprint(f) != print_ for f, print_ in entry["files"].items()):
         return None
     try:
         results = {r["strategy"]: StrategyResult.from_dict(r) for r in entry["results"]}
@@ -106,27 +116,25 @@ def lookup(ref: TargetRef, names: list[str], options) -> tuple[dict[str, Strateg
     return results, str(entry.get("measured", ""))
 
 
-def store(ref: TargetRef, names: list[str], options, results: dict[str, StrategyResult], imported: list[str]) -> bool:
+def store(ref: TargetRef, names: list[str], options, results: dict[str, StrategyResult], imported: list[str],
+          fingerprint: Fingerprints) -> bool:
     """Keep ``results`` for ``--reuse`` (atomically); False where they are not kept (a crash, a missing file list)."""
+    from migrate.record.capture import write_json
+
     if not imported or set(results) != set(names) or any(r.status in NOT_STORED for r in results.values()):
         return False
-    prefixes = _prefixes()
     files = {}
     for name in sorted(set(imported) | set(ref_files(ref))):
-        print_ = fingerprint(name, prefixes)
+        print_ = fingerprint(name)
         if print_ is None:
             return False
         files[name] = print_
     entry = {"format": FORMAT, "target": ref.name, "measured": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": files,
              "results": [results[n].to_dict() for n in names]}
     path = _entry_path(options.cache_dir, options_key(ref, names, options))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(entry, out)
-        os.replace(temporary, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_json(path, entry)
     except OSError:
-        Path(temporary).unlink(missing_ok=True)
         return False
     return True

@@ -386,10 +386,10 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
 
     from migrate.convert import reuse as reuse_store
 
-    reused = {}
+    reused, fingerprint = {}, reuse_store.Fingerprints()
     if reuse and executor == "process":
         for index, ref in enumerate(refs):
-            hit = reuse_store.lookup(ref, names, options)
+            hit = reuse_store.lookup(ref, names, options, fingerprint)
             if hit is not None:
                 reused[index] = hit
                 for result in hit[0].values():
@@ -397,16 +397,15 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
                 on_event({"event": "target_done", "target": ref.name})
     fresh = [ref for index, ref in enumerate(refs) if index not in reused]
     imported: dict[str, list[str]] = {}
-    report = on_event
 
     def forward(event: dict) -> None:  # the worker's module list is for the store, not for the user
         if event.get("event") == "imports":
             imported[event.get("target", "")] = list(event.get("files") or [])
         else:
-            report(event)
+            on_event(event)
 
     def done_fresh(index: int, results: dict) -> None:
-        report({"event": "target_done", "target": fresh[index].name})
+        on_event({"event": "target_done", "target": fresh[index].name})
 
     if executor == "ray":
         from migrate.convert.ray_executor import run_on_ray
@@ -416,7 +415,7 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     else:
         fresh_results = executors.run_in_processes(fresh, names, options, forward, jobs, on_done=done_fresh)
         for ref, results in zip(fresh, fresh_results):
-            reuse_store.store(ref, names, options, results, imported.get(ref.name, []))
+            reuse_store.store(ref, names, options, results, imported.get(ref.name, []), fingerprint)
     produced = iter(fresh_results)
     all_results = [reused[i][0] if i in reused else next(produced) for i in range(len(refs))]
     for index, (ref, results) in enumerate(zip(refs, all_results)):

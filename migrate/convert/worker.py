@@ -124,11 +124,11 @@ def run_target(request: dict, emit: Callable[[dict], None], timing=None) -> None
 def imported_files() -> list[str]:
     """Every module file this process imported (what the target's results depend on: ``reuse.py``), without
     the modules inductor generates into its cache."""
-    generated = os.environ.get("TORCHINDUCTOR_CACHE_DIR") or "torchinductor_"
+    generated = os.environ.get("TORCHINDUCTOR_CACHE_DIR") or "torchinductor_"  # the default is /tmp/torchinductor_<user>
     files = set()
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if isinstance(path, str) and os.path.isfile(path) and generated not in path and "torchinductor_" not in path:
+        if isinstance(path, str) and os.path.isfile(path) and generated not in path:
             files.add(os.path.abspath(path))
     return sorted(files)
 

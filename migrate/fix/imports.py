@@ -127,12 +127,9 @@ def merge_into_existing(module: cst.Module, imports: set) -> tuple[cst.Module, s
     (timm's tiny_vit.py) it wrote a second `from typing import Final` under the docstring. A name joins
     the statement at its sorted place when the names there are sorted, else at the end."""
     wanted_from: dict[str, list[str]] = {}
-    plain = set()
     for item in imports:
         if item.obj:
             wanted_from.setdefault(item.module, []).append(item.obj)
-        else:
-            plain.add(item.module)
     bound_plain = set()
     targets: dict[str, int] = {}  # module -> index of the first plain (unparenthesised, unaliased) from-import
     for index, statement in enumerate(module.body):
@@ -155,13 +152,11 @@ def merge_into_existing(module: cst.Module, imports: set) -> tuple[cst.Module, s
         node = statement.body[0]
         present = {a.evaluated_name for a in node.names if a.asname is None}
         names = list(node.names)
-        existing = [a.evaluated_name for a in names]
+        was_sorted = [a.evaluated_name for a in names] == sorted(a.evaluated_name for a in names)
         for obj in sorted(set(wanted_from[name]) - present):
-            alias = cst.ImportAlias(name=cst.Name(obj))
-            keyed = [a.evaluated_name for a in names]
-            position = next((i for i, n in enumerate(keyed) if n > obj), len(names)) if existing == sorted(existing) \
+            position = next((i for i, a in enumerate(names) if a.evaluated_name > obj), len(names)) if was_sorted \
                 else len(names)
-            names.insert(position, alias)
+            names.insert(position, cst.ImportAlias(name=cst.Name(obj)))
         comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         names = [a.with_changes(comma=comma) for a in names[:-1]] + [names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
         body[index] = statement.with_changes(body=[node.with_changes(names=names)])

@@ -70,7 +70,6 @@ class _Apply(cst.CSTTransformer):
             updated = _with_comments(updated, comments)
         return updated
 
-
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
         """A block whose first statement an edit removed starts with the next one, without the blank lines
         that stood between them (`def f():` then an empty line reads as a leftover)."""

@@ -91,8 +91,7 @@ def test_checks_with_the_example_values_keep_one_program(run):
 
 def test_the_dispatcher_names_what_it_has_for_an_unknown_signature():
     example = (torch.ones(1), False)
-    dispatch = PerSignature({signature(example): lambda x, flag: x}, {signature(example): "flag=False (example)"},
-                            signature(example))
+    dispatch = PerSignature({signature(example): lambda x, flag: x}, {signature(example): "flag=False (example)"})
     assert dispatch(torch.ones(1), False).item() == 1
     with pytest.raises(ValueError, match=r"no program was exported .*flag=False \(example\)"):
         dispatch(torch.ones(1), True)

@@ -75,10 +75,9 @@ def describe(variants: list[tuple[str, tuple]], names: list[str]) -> list[str]:
 class PerSignature:
     """Calls the program exported for the signature of the inputs it is given."""
 
-    def __init__(self, programs: dict[tuple, Callable], described: dict[tuple, str], example: tuple):
+    def __init__(self, programs: dict[tuple, Callable], described: dict[tuple, str]):
         self.programs = programs
         self.described = described
-        self.timed = programs[example]  # what latency is measured on: the example's program, not the dispatch
 
     def __call__(self, *args, **kwargs):
         program = self.programs.get(signature(args))
@@ -126,7 +125,7 @@ def per_signature(ctx: Context, converted: Converted, export_one: Callable[[tupl
     described = {key: shown[key] for key in programs}
     note = (f"exported once per value of the non-tensor inputs ({len(programs)} programs, the caller picks one "
             f"by them): {'; '.join(described.values())}")
-    return replace(converted, run=PerSignature(programs, described, example), variant=f"{len(programs)} programs, per input value",
+    return replace(converted, run=PerSignature(programs, described), timed=programs[example], variant=f"{len(programs)} programs, per input value",
                    notes=converted.notes + (note,) + tuple(notes))
 
 

@@ -100,6 +100,7 @@ class Converted:
     notes: tuple[str, ...] = ()
     variant: str | None = None  # e.g. "strict=False": the default conversion failed, this one did not
     cached: bool | None = None  # a compiled artifact reused from the user cache (True) or compiled now (False)
+    timed: Callable[..., Any] | None = None  # what latency is measured on, where not ``run`` (one of its programs)
 
 
 class SkipStrategy(Exception):

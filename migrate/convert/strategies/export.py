@@ -21,7 +21,7 @@ def export_and_save(ctx: Context, strict: bool, dynamic_shapes=None, args=None, 
     check inputs that the example's program rejects (``_signatures.per_signature``; static strategies)."""
     import torch
 
-    notes = []
+    notes = {}  # in order, once each
 
     def export_one(inputs: tuple, suffix: str):
         module, wrap = as_module(ctx.module), None
@@ -29,10 +29,8 @@ def export_and_save(ctx: Context, strict: bool, dynamic_shapes=None, args=None, 
         if enums:  # bound in: torch.export.save cannot store an Enum input
             module, wrap = bind_positions(module, inputs, enums)
             inputs = tuple(x for i, x in enumerate(inputs) if i not in enums)
-            note = (f"Enum input{'s' if len(enums) > 1 else ''} {', '.join(str(i + 1) for i in enums)} bound into the "
-                    f"program (torch.export.save cannot store an Enum input); one program per value")
-            if note not in notes:
-                notes.append(note)
+            notes[f"Enum input{'s' if len(enums) > 1 else ''} {', '.join(str(i + 1) for i in enums)} bound into the "
+                  f"program (torch.export.save cannot store an Enum input); one program per value"] = None
         program = torch.export.export(module, inputs, (ctx.kwargs if kwargs is None else kwargs) or None,
                                       strict=strict, dynamic_shapes=dynamic_shapes)
         path = ctx.artifact_path(suffix)
@@ -43,11 +41,11 @@ def export_and_save(ctx: Context, strict: bool, dynamic_shapes=None, args=None, 
         return (wrap(loaded) if wrap else loaded), path
 
     run, path = export_one(ctx.inputs if args is None else args, ".pt2")
-    converted = Converted(run=run, artifact=str(path), notes=tuple(notes))
+    converted = Converted(run=run, artifact=str(path))
     if per_value:
         ctx.step("convert")
         converted = per_signature(ctx, converted, lambda inputs, suffix: export_one(inputs, suffix)[0])
-    return replace(converted, notes=tuple(dict.fromkeys(converted.notes + tuple(notes))))
+    return replace(converted, notes=tuple(notes) + converted.notes) if notes else converted
 
 
 class Export(Strategy):

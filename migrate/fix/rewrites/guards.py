@@ -12,27 +12,34 @@ That is done where the code says the TorchScript branch is a workaround or a shi
   (`return is_exporting()`): TorchScript could not call it; `is_exporting()` there would make export
   return False;
 - an `elif torch.jit.is_tracing():` after a branch that already asks about graph capture (`if
-  is_exporting(): ... elif torch.jit.is_tracing(): ...`): it only ever ran under jit.trace.
+  is_exporting(): ... elif torch.jit.is_tracing(): ...`): it only ever ran under jit.trace;
+- an eager branch that is the same code inside a `with` block (TorchScript cannot enter a context manager);
+- `if [A and] is_scripting(): raise RuntimeError("torch.jit.script not supported ...")`: the statement goes
+  (an `and` chain holding the predicate never runs either).
 
 The comments above a removed statement move onto the statement that follows.
 """
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from migrate.fix.rewrites import workarounds
 from migrate.fix.rewrites.base import remove, replace
 
-CAPTURE_NAME = re.compile(r"export|compil|dynamo", re.IGNORECASE)
 _EMPTY = cst.Module([])
 
 
-def _is_guard_test(guard, call, negated: bool) -> bool:
-    test = guard.test
-    return (test is call and not negated) or (negated and workarounds.boolean._is_not(test) and test.expression is call)
+def _runs(guard, call, negated: bool) -> str | None:
+    """"never" where the test is the predicate or an `and` chain holding it (False outside TorchScript),
+    "always" where it is `not predicate`; None for any other test."""
+    test, boolean = guard.test, workarounds.boolean
+    if negated:
+        return "always" if boolean._is_not(test) and test.expression is call else None
+    if test is call or (isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And) and not test.lpar
+                        and call in boolean._operands(test, cst.And)):
+        return "never"
+    return None
 
 
 def _statements(suite) -> list:
@@ -47,15 +54,17 @@ def _siblings(ctx, guard):
     return list(body) if isinstance(body, (list, tuple)) else None
 
 
-def _comments(guard) -> list:
+def _comment_lines(guard) -> list:
     return [line for line in guard.leading_lines if line.comment]
 
 
 def resolve(ctx, guard, call, negated: bool) -> list | None:
     """Edits that replace the `if` statement by the branch eager takes; None where that cannot be done here
     (a test that is more than the predicate, a block that would be left empty)."""
-    if not isinstance(guard, cst.If) or not _is_guard_test(guard, call, negated):
+    runs = _runs(guard, call, negated) if isinstance(guard, cst.If) else None
+    if runs is None:
         return None
+    negated = runs == "always"
     parent = ctx.tree.parent(guard)
     if isinstance(parent, cst.If) and parent.orelse is guard:  # an elif that never runs: the next clause instead
         if negated:
@@ -77,7 +86,7 @@ def resolve(ctx, guard, call, negated: bool) -> list | None:
         return None
     index = siblings.index(guard)
     edits = [remove(guard)]
-    comments = _comments(guard)
+    comments = _comment_lines(guard)
     if comments and index + 1 < len(siblings):
         edits.append(replace(siblings[index + 1], lambda updated: updated.with_changes(
             leading_lines=[*comments, *updated.leading_lines])))
@@ -96,22 +105,11 @@ def shield(ctx, guard, call, negated: bool) -> str | None:
             and (not isinstance(statement.value, cst.Name) or statement.value.value in ("True", "False", "None"))):
         return None
     siblings = _siblings(ctx, guard)
-    if not siblings:
-        return None
-    found = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> bool:
-            from migrate.scan.matches import dotted_parts
-
-            name = (dotted_parts(node.func) or ("",))[-1]
-            if CAPTURE_NAME.search(name) and node is not call:
-                found.append(_EMPTY.code_for_node(node))
-            return True
-
-    for statement in siblings[siblings.index(guard) + 1:]:
-        statement.visit(Visitor())
-    return found[0] if found else None
+    for statement in siblings[siblings.index(guard) + 1:] if siblings else ():
+        found = workarounds.capture_check(statement, {call})
+        if found:
+            return found
+    return None
 
 
 def after_capture_branch(ctx, guard, call, negated: bool) -> str | None:
@@ -138,6 +136,19 @@ def context_manager_branch(eager: list) -> bool:
             node = node.body
         statements += list(node.body) if isinstance(node, cst.IndentedBlock) else [node]
     return bool(statements) and isinstance(statements[0], cst.With) and (len(statements) == 1 or len(eager) > 1)
+
+
+def raises_about_torchscript(guard, negated: bool) -> bool:
+    """`if [A and] is_scripting(): raise X("... torch.jit.script not supported ...")`: a branch only TorchScript
+    took, raising about TorchScript (timm's optimizers)."""
+    if negated or not isinstance(guard, cst.If) or guard.orelse is not None:
+        return False
+    body = _statements(guard.body)
+    if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
+        return False
+    node = body[0].body[0]
+    return isinstance(node, cst.Raise) and node.exc is not None and \
+        bool(workarounds.TORCHSCRIPT.search(_EMPTY.code_for_node(node.exc)))
 
 
 def always_true_assert(ctx, call) -> cst.CSTNode | None:

@@ -103,24 +103,30 @@ def _predicates_in(ctx: RewriteContext, top) -> list[cst.Call]:
             if m.call is not None and not m.call.args and top in ctx.tree.ancestors(m.call)]
 
 
-def _resolved_guard(ctx: RewriteContext, guard, call: cst.Call, negated: bool, old: str):
-    """The whole `if` replaced by the branch eager takes, where the code says it is a TorchScript workaround or
-    shield (``guards.py``); None otherwise."""
+def _workaround(ctx: RewriteContext, guard, negated: bool) -> str | None:
+    """Why the code says this guard only works around TorchScript (a comment naming the limitation, or an eager
+    branch that is the same code inside a `with` block), in words; None where it does not say so."""
+    comment = workarounds.limitation_comment(guard)
+    if comment:
+        return f"the comment `{comment.strip()}` says it works around TorchScript"
+    if isinstance(guard, cst.If) and guards.context_manager_branch(_eager_branch(ctx, guard, negated)):
+        return "the branch eager takes is the same code inside a `with` block, which TorchScript cannot enter"
+    return None
+
+
+def _whole_if(ctx: RewriteContext, guard, call: cst.Call, negated: bool, old: str, workaround: str | None):
+    """The whole `if` replaced by the branch eager takes, where it is a TorchScript-only raise, a shield or a
+    workaround (``guards.py``); None otherwise."""
     if guard is None:
         return None
-    why = None
-    text = guards.shield(ctx, guard, call, negated)
-    if text:
+    if guards.raises_about_torchscript(guard, negated):
+        why = "it raises about TorchScript"
+    elif text := guards.shield(ctx, guard, call, negated):
         why = f"it returns a constant only so that TorchScript never reaches `{text}`"
+    elif text := guards.after_capture_branch(ctx, guard, call, negated):
+        why = f"an earlier branch already tests `{text}`, so this one only ever ran under TorchScript"
     else:
-        text = guards.after_capture_branch(ctx, guard, call, negated)
-        if text:
-            why = f"an earlier branch already tests `{text}`, so this one only ever ran under TorchScript"
-        else:
-            comment = workarounds.limitation_comment(guard)
-            why = f"the comment `{comment.strip()}` says it works around TorchScript" if comment else None
-            if why is None and isinstance(guard, cst.If) and guards.context_manager_branch(_eager_branch(ctx, guard, negated)):
-                why = "the branch eager takes is the same code inside a `with` block, which TorchScript cannot enter"
+        why = workaround
     edits = guards.resolve(ctx, guard, call, negated) if why else None
     if not edits:
         return None
@@ -128,6 +134,26 @@ def _resolved_guard(ctx: RewriteContext, guard, call: cst.Call, negated: bool, o
     return rewrite("unsafe", f"{old}() is False outside TorchScript, so this `if` {branch} there, and {why}: the "
                    f"statement is replaced by the branch eager takes (eager unchanged; torch.compile and "
                    f"torch.export take it too: check that they do)", edits, None)
+
+
+def _dropped_operand(ctx: RewriteContext, call: cst.Call, top, old: str, match: Match, workaround: str | None):
+    """The predicate's operand dropped from its and/or chain, where the condition asks about graph capture
+    itself or the code says the guard is a workaround (``workarounds.py``); None otherwise."""
+    placed = workarounds.neutral_in_chain(ctx, call) if top is not None else None
+    if placed is None:
+        return None
+    chain, operand = placed
+    capture = workarounds.capture_check(top, set(_predicates_in(ctx, top)))
+    if capture:
+        why = (f"the condition itself asks whether a graph capture runs (`{capture}`), which the operand only kept "
+               f"TorchScript from calling: torch.compile and torch.export take the branch as before")
+    elif workaround and len(_predicates_in(ctx, top)) == 1:
+        why = f"{workaround}: eager is unchanged and torch.export takes the eager path (check that it exports)"
+    else:
+        return None
+    text = ctx.tree.module.code_for_node(operand).strip()
+    return rewrite("unsafe", f"{old}() is False outside TorchScript, so `{text}` is dropped from the condition: {why}",
+                   [replace(chain, workarounds.drop(boolean._key(operand))), replace(top, boolean.simplify)], match)
 
 
 def predicate(match: Match, ctx: RewriteContext):
@@ -140,45 +166,13 @@ def predicate(match: Match, ctx: RewriteContext):
     if assertion is not None:
         return rewrite("unsafe", f"`assert not {old}()` always passes outside TorchScript: the statement goes",
                        [remove(assertion)], match)
-    if workarounds.torchscript_only_raise(ctx, guard, negated, original):
-        return rewrite("unsafe", f"{old}() is False outside TorchScript, so only TorchScript ever took this branch, "
-                       f"which raises about TorchScript: the statement goes (eager, torch.compile and torch.export "
-                       f"never ran it)", [remove(guard)], match)
-    resolved = _resolved_guard(ctx, guard, original, negated, old)
+    workaround = _workaround(ctx, guard, negated) if guard is not None else None
+    top = boolean.chain_top(ctx, original)
+    resolved = _whole_if(ctx, guard, original, negated, old, workaround) or \
+        _dropped_operand(ctx, original, top, old, match, workaround)
     if resolved is not None:
         return resolved
-    top = boolean.chain_top(ctx, original)
-    capture = workarounds.capture_check(top, set(_predicates_in(ctx, top))) if top is not None else None
-    placed = workarounds.neutral_in_chain(ctx, original) if capture else None
-    if placed is not None:
-        chain, operand = placed
-        return rewrite("unsafe", f"{old}() is False outside TorchScript, and the condition itself asks whether a "
-                       f"graph capture runs (`{capture}`): `{ctx.tree.module.code_for_node(operand).strip()}` only "
-                       f"kept TorchScript from calling it, so it is dropped and torch.compile and torch.export take "
-                       f"the branch as before", [replace(chain, workarounds.drop(boolean._key(operand))),
-                                                 replace(top, boolean.simplify)], match)
-    comment = workarounds.limitation_comment(guard)
-    evidence = f"the comment `{comment.strip()}` says" if comment else None
-    if not comment and isinstance(guard, cst.If) and guards.context_manager_branch(_eager_branch(ctx, guard, negated)):
-        evidence = "the branch eager takes is a `with` block, which TorchScript cannot enter: so"
-    if evidence and top is not None and len(_predicates_in(ctx, top)) == 1:
-        operand = workarounds.neutral_operand(ctx, original, top)
-        if operand is not None:
-            kept = ctx.tree.module.code_for_node(operand).strip()
-            return rewrite("unsafe", f"{old}() is False outside TorchScript and {evidence} "
-                           f"the branch works around TorchScript: `{kept}` is dropped from the condition, so eager "
-                           f"is unchanged and torch.export takes the eager path (check that it exports)",
-                           [replace(top, workarounds.drop(boolean._key(operand))), replace(top, boolean.simplify)],
-                           match)
     choice, why = _choice(ctx, original)
-    operand = workarounds.neutral_operand(ctx, original, top) if top is not None else None
-    existing = workarounds.existing_export_check(top, operand) if operand is not None and choice == "is_exporting" \
-        else None
-    if existing:
-        return rewrite("unsafe", f"{old}() is False outside TorchScript and would become is_exporting(), which the "
-                       f"condition already checks (`{existing}`): `{ctx.tree.module.code_for_node(operand).strip()}` "
-                       f"is dropped", [replace(top, workarounds.drop(boolean._key(operand))), replace(top, boolean.simplify)],
-                       match)
     func, imports = ctx.torch(match, f"compiler.{choice}")
     reason = (f"{old}() is always False under torch.export and torch.compile; became {choice}() because {why}; "
               f"check that the branch taken under export/compile is the one you want")

@@ -1,23 +1,20 @@
-"""Guards that exist only for TorchScript: the predicate goes instead of becoming is_exporting() (TS401/TS402).
+"""Guards that exist only for TorchScript, inside a condition (TS401/TS402): the predicate's operand is dropped
+instead of becoming is_exporting().
 
 `torch.jit.is_scripting()` and `is_tracing()` are False everywhere outside TorchScript (eager, torch.compile,
-torch.export), so dropping them keeps eager exactly as it was. That is the migration a maintainer writes
-where the code says the TorchScript branch only works around TorchScript:
+torch.export), so dropping them where that leaves the chain's value as eager had it (`is_scripting() or X` ->
+`X`; `not is_scripting() and X` -> `X`: ``neutral_in_chain``, ``drop``) keeps eager exactly as it was. That is
+the migration a maintainer writes where the code says the TorchScript branch only works around TorchScript:
 
 - a comment on the guard (on its line, above it, or atop its body) that names a TorchScript limitation
   (`# can't slice blocks in torchscript`, `# return_prefix not support in torchscript due to poor type
-  handling`): the operand is dropped from its `and`/`or` chain where that leaves the chain's value as
-  eager had it (`is_scripting() or X` -> `X`; `not is_scripting() and X` -> `X`), so export takes the
-  eager path, which only TorchScript could not run;
-- `if ... is_scripting(): raise ...("... not supported with torch.jit.script")` (a branch that only
-  TorchScript ever took, raising about TorchScript): the statement goes;
+  handling`): export takes the eager path, which only TorchScript could not run;
 - a condition that itself asks whether a graph capture runs (`not is_scripting() and is_compiling()`: timm's
   optimizer helpers, kornia's grids; `is_scripting()` was only there because TorchScript cannot call
-  `is_compiling()`): the predicate goes, so torch.compile and torch.export take that branch as before;
-- a condition that already checks `is_exporting()` (`not is_exporting() and not torch.jit.is_tracing()`,
-  kornia's own helper): the operand goes rather than repeat that check.
+  `is_compiling()`; also `not is_exporting() and not torch.jit.is_tracing()`, which is_exporting() would
+  repeat): torch.compile and torch.export take that branch as before.
 
-Anything else keeps the usual choice (predicates.py).
+Whole `if` statements are resolved in ``guards.py``; anything else keeps the usual choice (predicates.py).
 """
 
 from __future__ import annotations
@@ -28,7 +25,7 @@ import libcst as cst
 
 from migrate.fix.rewrites import boolean
 
-_TORCHSCRIPT = re.compile(r"torch\s*script|\bjit\b|\bscript(ed|ing)?\b", re.IGNORECASE)
+TORCHSCRIPT = re.compile(r"torch\s*script|\bjit\b|\bscript(ed|ing)?\b", re.IGNORECASE)
 _LIMITATION = re.compile(r"can'?t|cannot|can not|not\s+support|unsupported|doesn'?t\s+support|does\s+not\s+support|"
                          r"isn'?t\s+supported|not\s+work|poor\s+type|not\s+scriptable|not\s+allowed|has\s+no\b|"
                          r"does\s+not\s+script|doesn'?t\s+script|only\s+skips|lacks?\b", re.IGNORECASE)
@@ -50,22 +47,7 @@ def limitation_comment(guard) -> str | None:
     """The comment on an `if` guard that says the TorchScript branch works around TorchScript, if any."""
     if not isinstance(guard, cst.If):
         return None
-    return next((c for c in _comments(guard) if _TORCHSCRIPT.search(c) and _LIMITATION.search(c)), None)
-
-
-def neutral_operand(ctx, call: cst.Call, top) -> cst.BaseExpression | None:
-    """The operand (`call` or `not call`) of ``top``'s chain whose removal keeps the chain's eager value, where
-    the call is a direct operand of an `or` chain or stands under one `not` in an `and` chain."""
-    if not isinstance(top, cst.BooleanOperation):
-        return None
-    operator = type(top.operator)
-    operands = boolean._operands(top.with_changes(lpar=[], rpar=[]), operator)
-    parent = ctx.tree.parent(call)
-    if operator is cst.Or and call in operands:
-        return call
-    if operator is cst.And and boolean._is_not(parent) and parent in operands and not parent.lpar:
-        return parent
-    return None
+    return next((c for c in _comments(guard) if TORCHSCRIPT.search(c) and _LIMITATION.search(c)), None)
 
 
 def drop(key: str):
@@ -91,68 +73,21 @@ def drop(key: str):
     return build
 
 
-def _raise_mentions_torchscript(statement) -> bool:
-    if isinstance(statement, cst.SimpleStatementLine):
-        if len(statement.body) != 1:
-            return False
-        node = statement.body[0]
-    else:  # a small statement of `if x: raise ...` on one line
-        node = statement
-    return isinstance(node, cst.Raise) and node.exc is not None and bool(_TORCHSCRIPT.search(_EMPTY.code_for_node(node.exc)))
-
-
-def torchscript_only_raise(ctx, guard, negated: bool, call: cst.Call) -> bool:
-    """`if [A and] is_scripting() [and B]: raise X("...TorchScript...")` with no else: only TorchScript took it."""
-    if not isinstance(guard, cst.If) or negated or guard.orelse is not None:
-        return False
-    test = guard.test
-    if test is not call:
-        if not (isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And)):
-            return False
-        if call not in boolean._operands(test.with_changes(lpar=[], rpar=[]), cst.And):
-            return False
-    body = guard.body
-    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
-    if len(statements) != 1 or not _raise_mentions_torchscript(statements[0]):
-        return False
-    block = ctx.tree.parent(guard)
-    siblings = getattr(block, "body", None)
-    return isinstance(siblings, (list, tuple)) and len(siblings) > 1  # the block keeps a statement
-
-
-def _calls_is_exporting(node) -> bool:
-    from migrate.scan.matches import dotted_parts
-
-    return isinstance(node, cst.Call) and not node.args and (dotted_parts(node.func) or ("",))[-1] == "is_exporting"
-
-
-def existing_export_check(top, operand) -> str | None:
-    """Another operand of ``top``'s chain that already checks is_exporting() the way ``operand`` would after the
-    rewrite (kornia's `not is_exporting() and not torch.jit.is_tracing()`): its text, else None."""
-    operator = type(top.operator)
-    for other in boolean._operands(top.with_changes(lpar=[], rpar=[]), operator):
-        if other is operand:
-            continue
-        inner = other.expression if operator is cst.And and boolean._is_not(other) else other
-        if (operator is cst.Or or inner is not other) and _calls_is_exporting(inner):
-            return _EMPTY.code_for_node(other).strip()
-    return None
-
-
-CAPTURE_CHECKS = frozenset({"is_compiling", "_is_compiling", "is_dynamo_compiling", "is_torchdynamo_compiling",
-                            "is_exporting", "_is_exporting"})
+# A call that asks whether a graph capture runs: is_exporting, is_compiling, is_dynamo_compiling and the projects'
+# own wrappers (timm's _compiler_is_exporting, kornia's _is_exporting_eager).
+CAPTURE_CALL = re.compile(r"(^|_)is_\w*(export|compil|dynamo)", re.IGNORECASE)
 
 
 def capture_check(top, predicates) -> str | None:
-    """A call in the condition ``top`` (not one of the TorchScript ``predicates``) that asks whether a graph
-    capture runs: its text, else None."""
+    """A call in ``top`` (a condition or a statement; not one of the TorchScript ``predicates``) that asks
+    whether a graph capture runs (``CAPTURE_CALL``): its text, else None."""
     from migrate.scan.matches import dotted_parts
 
     found = []
 
     class Visitor(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> bool:
-            if node not in predicates and (dotted_parts(node.func) or ("",))[-1] in CAPTURE_CHECKS:
+            if node not in predicates and CAPTURE_CALL.search((dotted_parts(node.func) or ("",))[-1]):
                 found.append(_EMPTY.code_for_node(node))
             return True
 
