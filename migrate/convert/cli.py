@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"AOTInductor cache and artifacts (default {default_cache_dir()})")
     parser.add_argument("--artifacts", metavar="DIR", help="where .pt/.pt2 artifacts go (default CACHE_DIR/artifacts)")
     parser.add_argument("--min-run-time", type=float, default=0.2, metavar="S",
-                        help="seconds of timing per strategy (torch.utils.benchmark blocked_autorange; default 0.2)")
+                        help="seconds of timed blocks of calls per strategy, after a warm-up (default 0.2)")
     parser.add_argument("--path", action="append", default=[], metavar="DIR",
                         help="add DIR to sys.path (and PYTHONPATH of the workers) so captures and targets can import your code")
     parser.add_argument("--reuse", action="store_true",

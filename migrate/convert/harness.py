@@ -121,20 +121,24 @@ def error_text(exc: BaseException) -> str:
     return line if line.startswith(f"{type(exc).__name__}:") else f"{type(exc).__name__}: {line}"
 
 
-def measure(run, target: Target, threads: int, min_run_time: float) -> Latency:
-    """Median and IQR of one call, with torch.utils.benchmark (warm-up included)."""
+def measure(run, target: Target, threads: int, min_run_time: float, phase=None) -> Latency:
+    """Median and IQR of one call (``latency.py``: warm-up and block size first, then the timed blocks
+    inside ``phase``, the worker's exclusive timing phase, on ``threads`` pinned cores)."""
     import torch
-    from torch.utils.benchmark import Timer
+
+    from migrate.convert.latency import torch_threads, block_size, pinned, summary, timed_blocks
 
     args, kwargs = copy.deepcopy(target.example_inputs), dict(target.kwargs or {})
-    with torch.no_grad():
-        for _ in range(3):  # warm-up: first calls compile, allocate, profile
-            run(*args, **kwargs)
-        timer = Timer(stmt="run(*args, **kwargs)", globals={"run": run, "args": args, "kwargs": kwargs},
-                      num_threads=threads)
-        measurement = timer.blocked_autorange(min_run_time=min_run_time)
-    runs = len(measurement.times) * measurement.number_per_run
-    return Latency(median=round(measurement.median * 1e3, 6), iqr=round(measurement.iqr * 1e3, 6), runs=runs)
+
+    def one_call():
+        run(*args, **kwargs)
+
+    with torch.no_grad(), torch_threads(threads):
+        number = block_size(one_call)
+        with (phase or contextlib.nullcontext)(), pinned(threads):
+            times = timed_blocks(one_call, number, min_run_time)
+    median, iqr = summary(times)
+    return Latency(median=round(median * 1e3, 6), iqr=round(iqr * 1e3, 6), runs=len(times) * number)
 
 
 NOTE_CATEGORIES = ("TracerWarning", "UserWarning", "RuntimeWarning")
@@ -190,8 +194,7 @@ def run_strategy(strategy: Strategy, target: Target, reference: Reference, *, ta
     if latency is None and measure_latency:
         try:
             # a dispatcher over several programs (one per flag value) is timed on the example's program
-            with (timing or contextlib.nullcontext)():
-                latency = measure(converted.timed or converted.run, target, threads, min_run_time)
+            latency = measure(converted.timed or converted.run, target, threads, min_run_time, timing)
         except Exception as exc:
             notes += (f"latency not measured: {type(exc).__name__}: {first_line(str(exc))}",)
     if not bad:

@@ -246,6 +246,7 @@ class ConvertRun:
     wall_seconds: float | None = None
     jobs: int | None = None  # targets converted at once
     executor: str | None = None  # "process" or "ray"
+    timed_alone_seconds: float | None = None  # of the wall time, spent timing with the other workers paused
     schema_version: int = SCHEMA_VERSION  # of what ``to_dict`` writes: older JSON is upgraded on reading
 
     @property
@@ -265,6 +266,7 @@ class ConvertRun:
             "wall_seconds": self.wall_seconds,
             "jobs": self.jobs,
             "executor": self.executor,
+            "timed_alone_seconds": self.timed_alone_seconds,
             "errors": [dict(e) for e in self.errors],
             "targets": [t.to_dict() for t in self.targets],
         }
@@ -307,6 +309,7 @@ class ConvertRun:
             errors=tuple(_dicts(d.get("errors"))), strategies=tuple(strategies),
             wall_seconds=_number(d.get("wall_seconds")),
             jobs=int(d["jobs"]) if _number(d.get("jobs")) is not None else None, executor=_text(d.get("executor")),
+            timed_alone_seconds=_number(d.get("timed_alone_seconds")),
         )
 
     @classmethod

@@ -387,6 +387,7 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     from migrate.convert import reuse as reuse_store
 
     reused, fingerprint = {}, reuse_store.Fingerprints()
+    windows_before = len(GATE.windows)
     if reuse and executor == "process":
         for index, ref in enumerate(refs):
             hit = reuse_store.lookup(ref, names, options, fingerprint)
@@ -432,4 +433,6 @@ def convert(paths_or_targets, strategies=None, skip=None, threads: int = 1, time
     return ConvertRun(torch_version=torch_version, threads=threads, targets=tuple(converted), errors=tuple(errors),
                       strategies=tuple(StrategyInfo(n, s.family, s.order) for n, s in available.items()
                                        if n in names or n in user_skipped),
-                      wall_seconds=round(time.monotonic() - started, 1), jobs=jobs, executor=executor)
+                      wall_seconds=round(time.monotonic() - started, 1), jobs=jobs, executor=executor,
+                      timed_alone_seconds=round(sum(w.seconds for w in GATE.windows[windows_before:]), 1)
+                      if len(GATE.windows) > windows_before else None)

@@ -154,7 +154,8 @@ def render(run: ConvertRun, width: int | None = None) -> Group:
     footer = Text("Δ: largest absolute difference from the reference; latency: median of one call; ×: ratio to "
                   "eager (below 1 is faster); (cached): a compiled package reused from the user cache; (reused): "
                   "--reuse took the target's results from an earlier run; "
-                  f"wall time {run.wall_seconds} s",
+                  f"wall time {run.wall_seconds} s" + (f", of which {run.timed_alone_seconds} s timing with the other "
+                                                       "workers paused" if run.timed_alone_seconds else ""),
                   style="dim")
     matrix = summary_table(run) if width is None or natural_width(run) <= width else stacked(run)
     return Group(matrix, footer, details(run), Text(summary_line(run), style="bold"))

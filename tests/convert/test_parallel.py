@@ -72,6 +72,7 @@ def test_one_job_runs_one_target_at_a_time_unpinned(tmp_path, monkeypatch):
     a, b = (json.loads((probes / f"{n}.json").read_text()) for n in ("probe_a", "probe_b"))
     assert a["end"] <= b["start"]
     assert len(a["cores"]) == CORES
+    assert run.timed_alone_seconds is None  # nothing to pause
 
 
 @pytest.mark.slow
@@ -105,6 +106,8 @@ def test_nothing_else_runs_while_a_worker_times(tmp_path):
     paused = [ticks for w in windows for ticks in w.paused.values()]
     assert paused, "no window overlapped the other worker"
     assert all(0 <= ticks <= 1 for ticks in paused), paused  # 1 tick (10 ms) of slack for the signal
+    assert run.timed_alone_seconds == pytest.approx(sum(w.seconds for w in windows), abs=0.1)
+    assert run.timed_alone_seconds >= 4 * 0.2  # four measurements of at least --min-run-time each
 
 
 def test_reuse_takes_unchanged_targets_from_the_last_run_and_reruns_a_changed_one(tmp_path):

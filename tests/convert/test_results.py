@@ -17,7 +17,7 @@ from migrate.convert.strategies.base import Latency
 
 # Golden key sets: renaming or removing any of these is a schema change (bump SCHEMA_VERSION).
 RUN_KEYS = {"schema_version", "torch_version", "threads", "strategies", "wall_seconds", "errors", "targets", "jobs",
-            "executor"}
+            "executor", "timed_alone_seconds"}
 STRATEGY_KEYS = {"name", "family", "order"}
 TARGET_KEYS = {"name", "source", "baselines", "results", "python_free", "reused"}
 RESULT_KEYS = {"strategy", "status", "error_type", "error", "cause", "source_line", "hint", "seconds", "artifact",

@@ -1,0 +1,121 @@
+"""Latency of one call: median and interquartile range over blocks of calls.
+
+Three steps, of which only the last is the measurement:
+
+1. warm-up: three calls (first calls compile, allocate, profile: TorchScript's profiling executor
+   optimises on the second), each timed to estimate one call;
+2. block size: enough calls per block that a block takes about ``BLOCK_S`` (the timer's own cost is
+   then negligible, as in ``torch.utils.benchmark``'s ``blocked_autorange``), and one block run to
+   check the estimate and warm up again;
+3. the measurement: blocks of that many calls until ``min_run_time`` seconds have passed (at least
+   ``MIN_BLOCKS``), after one block that is not counted (the caches are this program's again).
+
+``phase`` wraps step 3 only: with ``--jobs`` above 1 that is the exclusive timing phase, where the
+other workers are paused (``timing_gate.py``), so the warm-up and the block-size estimate, which need
+no quiet machine, run beside the other workers' conversions. With one job the worker is pinned to
+``--threads`` cores for step 3 (``pinned``), as each worker is for the whole run with several jobs,
+so that both time on the same footing (a thread that migrates between cores was measured about 10 %
+slower on the fixtures).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import time
+
+BLOCK_S = 0.01  # seconds one block of calls should take
+MIN_BLOCKS = 3
+
+
+def torch_threads(threads: int):
+    import torch
+
+    @contextlib.contextmanager
+    def scope():
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
+
+    return scope()
+
+
+def block_size(call, per_block: float = BLOCK_S) -> int:
+    """Calls per block: three warm-up calls estimate one, then a block of the estimate checks it."""
+    seconds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - started)
+    number = max(1, math.ceil(per_block / max(min(seconds[1:]), 1e-9)))
+    started = time.perf_counter()
+    for _ in range(number):
+        call()
+    per_call = (time.perf_counter() - started) / number  # the estimate, with warm caches
+    return max(1, math.ceil(per_block / max(per_call, 1e-9)))
+
+
+def timed_blocks(call, number: int, min_run_time: float, min_blocks: int = MIN_BLOCKS) -> list[float]:
+    """Seconds per call of each block (one block first, not counted), until ``min_run_time`` has passed."""
+    for _ in range(number):
+        call()
+    times, total = [], 0.0
+    while total < min_run_time or len(times) < min_blocks:
+        started = time.perf_counter()
+        for _ in range(number):
+            call()
+        spent = time.perf_counter() - started
+        times.append(spent / number)
+        total += spent
+    return times
+
+
+def summary(times: list[float]) -> tuple[float, float]:
+    """(median, interquartile range) of ``times``, interpolated as ``torch.quantile`` does."""
+    ordered = sorted(times)
+
+    def quantile(q: float) -> float:
+        position = (len(ordered) - 1) * q
+        low = math.floor(position)
+        high = min(low + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+    return quantile(0.5), quantile(0.75) - quantile(0.25)
+
+
+@contextlib.contextmanager
+def pinned(cores: int):
+    """Every thread of this process on its first ``cores`` allowed cores for the block (Linux), then back."""
+    if not hasattr(os, "sched_getaffinity"):
+        yield
+        return
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) <= cores:  # already on that many cores (a worker pinned for the run)
+        yield
+        return
+    tasks = _tasks()
+    for tid in tasks:
+        _set_affinity(tid, allowed[:cores])
+    try:
+        yield
+    finally:
+        for tid in tasks:
+            _set_affinity(tid, allowed)
+
+
+def _tasks() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc/self/task")]
+    except OSError:
+        return [0]
+
+
+def _set_affinity(tid: int, cores) -> None:
+    try:
+        os.sched_setaffinity(tid, cores)
+    except OSError:  # the thread is gone
+        pass
