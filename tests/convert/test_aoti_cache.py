@@ -74,7 +74,7 @@ def test_a_rerun_on_an_unchanged_target_reuses_the_package(tmp_path):
     assert len(list((tmp_path / "cache" / "aoti-packages").glob("*.pt2"))) == 2
     # loading it back runs no vector-ISA probe (a compile and a dlopen subprocess per ISA: most of a hit's
     # cost in a fresh worker; aoti_load_package runs it only to warn about another CPU, which the key rules out)
-    probe = ("import sys, torch; from migrate.convert.strategies._aoti_cache import load_package; "
+    probe = ("import sys, torch; from migrate.convert.strategies._aoti_runner import load_package; "
              "from torch._inductor import cpu_vec_isa; run = load_package(sys.argv[1]); "
              "print(cpu_vec_isa.valid_vec_isa_list.cache_info().currsize, run(torch.randn(2, 3)).shape)")
     out = subprocess.run([sys.executable, "-c", probe, warm.artifact], capture_output=True, text=True, check=True,

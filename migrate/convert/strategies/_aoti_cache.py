@@ -90,26 +90,6 @@ def machine() -> str:
     return f"{platform.system()}-{platform.machine()}-{capability}"
 
 
-def load_package(path: str):
-    """``aoti_load_package(path)`` without its device-information check.
-
-    That check runs inductor's vector-ISA probe (for each ISA a compile and a subprocess that dlopens
-    it: 1.5-4 s of every fresh worker's first load, most of a cache hit's cost) only to log a warning
-    when the package was compiled for another CPU, which the cache key (``machine``) already rules out.
-    """
-    import torch
-
-    try:
-        from torch.export.pt2_archive._package import AOTICompiledModel
-
-        loader = torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
-    except (ImportError, AttributeError, TypeError):  # another torch layout: the public loader
-        from torch._inductor import aoti_load_package
-
-        return aoti_load_package(str(path))
-    return AOTICompiledModel(loader)
-
-
 def package_key(program, threads: int, options: dict | None = None) -> str:
     import torch
 

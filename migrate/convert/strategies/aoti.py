@@ -1,6 +1,6 @@
 """``aoti``: AOTInductor. Compiles the exported program (export's .pt2, else ts2ep's) with
 ``torch._inductor.aoti_compile_and_package`` and runs it with ``aoti_load_package``'s loader (its
-device-information check skipped: ``_aoti_cache.load_package``).
+device-information check skipped, the call specs parsed once: ``_aoti_runner.load_package``).
 
 Compiles take 7-36 s on a 2-core CPU. Packages are reused: one compiled for the same program,
 constants, torch version, inductor configuration and thread count is copied from the user cache
@@ -29,7 +29,8 @@ class AOTInductor(Strategy):
     def convert(self, ctx: Context) -> Converted:
         import torch
 
-        from migrate.convert.strategies._aoti_cache import compile_package, load_package
+        from migrate.convert.strategies._aoti_cache import compile_package
+        from migrate.convert.strategies._aoti_runner import load_package
 
         source = next(name for name in self.needs if ctx.artifact(name))
         program = torch.export.load(ctx.artifact(source))
