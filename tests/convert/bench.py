@@ -17,7 +17,9 @@ minute and the speed-ups:
     latency       SimpleCNN, TransformerEncoder, MultiheadAttention, LSTM at 1 thread with --tuned
                   (--jobs 2: each worker on a core of its own; on aoti-cold's cache, so only aoti.tuned
                   compiles): the fastest export-family program per target, its strategy and its ratio
-                  to jit.script (to jit.trace where jit.script fails: the LSTM)
+                  to jit.script (to jit.trace where jit.script fails: the LSTM); then the same two
+                  programs of each target timed again in alternating blocks in one process
+                  (tests/convert/paired.py), the ratio without the host's drift between two timings
 
 Options: ``--only NAME,NAME`` runs only those configurations; ``--targets`` limits the fixtures
 (shell patterns); ``--keep DIR`` keeps the JSON of each run there. The figures are the machine's
@@ -134,6 +136,17 @@ def print_agreement(one: dict, two: dict) -> None:
           f"({worst[1][0]} {worst[1][1]}); {beyond} apart by more than their IQRs")
 
 
+def run_paired(run_file: Path, paths: list[str]) -> str:
+    """``tests.convert.paired`` on the latency run's JSON, in its own process: what it prints."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+    done = subprocess.run([sys.executable, "-m", "tests.convert.paired", str(run_file), *paths], env=env,
+                          capture_output=True, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("  ")]
+    if done.returncode:
+        lines.append(f"  paired timing failed: {(done.stderr.strip().splitlines() or ['no output'])[-1]}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.convert.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="configurations to run (comma-separated)")
@@ -154,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the machine skews every figure)")
     for note in notes:
         print(f"note: {note}")
-    rows, walls, latency, runs = [], {}, None, {}
+    rows, walls, latency, runs, paired = [], {}, None, {}, ""
     try:
         for name, options, cache in configs:
             target_options = ["--targets", ",".join(LATENCY_TARGETS)] if name == "latency" else (
@@ -170,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name}: {count} targets in {seconds:.1f} s", flush=True)
             if name == "latency":
                 latency = fastest_export(data)
+                # the latency targets are fixtures; paired now, before the cache (and its artifacts) goes
+                paired = run_paired(keep / f"{name}.json", FIXTURES)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -193,6 +208,11 @@ def main(argv: list[str] | None = None) -> int:
             shown = f"{median * 1000:.1f} µs" if median is not None else "–"
             print(f"  {target:20} {strategy:12} {shown:>10}  {f'{ratio:.2f}x' if ratio is not None else '–'}"
                   f"{f' of {baseline}' if baseline else ''}")
+        if paired:
+            print()
+            print("the same pairs timed again side by side (alternating 10 ms blocks on one core: the ratio without "
+                  "the drift between the two timings; tests/convert/paired.py):")
+            print(paired.rstrip())
     return 0
 
 
