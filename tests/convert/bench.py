@@ -69,9 +69,13 @@ def configurations(has_ray: bool) -> list[tuple[str, list[str], str]]:
     return configs
 
 
+def with_root_on_path(env: dict) -> dict:
+    """``env`` with the repository first on PYTHONPATH (the child imports ``migrate`` and ``tests`` from here)."""
+    return dict(env, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p))
+
+
 def run_convert(paths: list[str], options: list[str], cache: Path, output: Path) -> tuple[float, dict]:
-    env = {k: v for k, v in os.environ.items() if k != "TORCHINDUCTOR_CACHE_DIR"}  # the cache under test only
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    env = with_root_on_path({k: v for k, v in os.environ.items() if k != "TORCHINDUCTOR_CACHE_DIR"})  # this cache only
     command = [sys.executable, "-m", "migrate", "convert", *paths, *options, "--format", "json", "-o", str(output),
                "--cache-dir", str(cache)]
     started = time.monotonic()
@@ -138,9 +142,8 @@ def print_agreement(one: dict, two: dict) -> None:
 
 def run_paired(run_file: Path, paths: list[str]) -> str:
     """``tests.convert.paired`` on the latency run's JSON, in its own process: what it prints."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
-    done = subprocess.run([sys.executable, "-m", "tests.convert.paired", str(run_file), *paths], env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "tests.convert.paired", str(run_file), *paths],
+                          env=with_root_on_path(dict(os.environ)), capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith("  ")]
     if done.returncode:
         lines.append(f"  paired timing failed: {(done.stderr.strip().splitlines() or ['no output'])[-1]}")

@@ -15,43 +15,35 @@ The ratio is of the two medians of blocks. What it prints is a figure for the be
 from __future__ import annotations
 
 import json
-import os
-import statistics
 import sys
 import time
 
 ROUNDS = 60
-BLOCK_S = 0.01
 
 
 def load_program(path: str):
-    """A callable for a saved artifact: TorchScript (.pt), an AOTInductor package or an ExportedProgram (.pt2)."""
+    """A callable for a saved artifact: TorchScript, an AOTInductor package or an ExportedProgram."""
     import torch
 
-    if path.endswith(".pt"):
-        return torch.jit.load(path, map_location="cpu")
-    import zipfile
+    from migrate.cpp.runner import archive_kind
 
-    with zipfile.ZipFile(path) as archive:
-        compiled = any("/data/aotinductor/" in name for name in archive.namelist())
-    if compiled:
+    kind = archive_kind(path)
+    if kind == "aoti":
         from migrate.convert.strategies._aoti_runner import load_package
 
         return load_package(path)
-    return torch.export.load(path).module()
+    if kind == "export":
+        return torch.export.load(path).module()
+    return torch.jit.load(path, map_location="cpu")
 
 
 def paired(first, second, args: tuple, kwargs: dict, rounds: int = ROUNDS) -> tuple[float, float]:
-    """Median seconds per call of ``first`` and ``second``, timed in alternating blocks."""
+    """Median seconds per call of ``first`` and ``second``, timed in alternating blocks
+    (blocks sized by ``migrate.convert.latency.block_size``, as ``migrate convert`` sizes them)."""
+    from migrate.convert.latency import block_size, summary
+
     calls = (lambda: first(*args, **kwargs), lambda: second(*args, **kwargs))
-    numbers = []
-    for call in calls:  # warm-up, and calls per block from the warm per-call time
-        for _ in range(20):
-            call()
-        started = time.perf_counter()
-        for _ in range(20):
-            call()
-        numbers.append(max(1, round(BLOCK_S / max((time.perf_counter() - started) / 20, 1e-9))))
+    numbers = [block_size(call) for call in calls]
     times: tuple[list, list] = ([], [])
     for index in range(rounds):
         for which in ((0, 1) if index % 2 == 0 else (1, 0)):
@@ -60,12 +52,13 @@ def paired(first, second, args: tuple, kwargs: dict, rounds: int = ROUNDS) -> tu
             for _ in range(number):
                 call()
             times[which].append((time.perf_counter() - started) / number)
-    return statistics.median(times[0]), statistics.median(times[1])
+    return summary(times[0])[0], summary(times[1])[0]
 
 
 def main(argv: list[str]) -> int:
     import torch
 
+    from migrate.convert.latency import pinned, torch_threads
     from migrate.convert.targets import collect, load_target
     from tests.convert.bench import fastest_export
 
@@ -73,9 +66,6 @@ def main(argv: list[str]) -> int:
     data = json.loads(open(run_file, encoding="utf-8").read())
     artifacts = {(t["name"], r["strategy"]): r.get("artifact") for t in data["targets"] for r in t["results"]}
     refs = {ref.name: ref for ref in collect(paths)[0]}
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:1])
-    torch.set_num_threads(1)
     for name, strategy, _median, _ratio, baseline in fastest_export(data):
         best, base = artifacts.get((name, strategy)), artifacts.get((name, baseline or ""))
         if not (best and base and name in refs):
@@ -83,7 +73,7 @@ def main(argv: list[str]) -> int:
             continue
         target = load_target(refs[name])
         kwargs = dict(target.kwargs or {})
-        with torch.no_grad():
+        with torch.no_grad(), torch_threads(1), pinned(1):
             ours, theirs = paired(load_program(best), load_program(base), tuple(target.example_inputs), kwargs)
         print(f"  {name:20} {strategy:12} {ours * 1e6:8.1f} µs  {baseline:10} {theirs * 1e6:8.1f} µs  "
               f"{ours / theirs:.2f}x", flush=True)

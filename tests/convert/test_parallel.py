@@ -131,4 +131,3 @@ def test_reuse_takes_unchanged_targets_from_the_last_run_and_reruns_a_changed_on
     fourth = convert([targets], reuse=True, **options)
     assert all(t.reused is None for t in fourth.targets)
     assert ConvertRun.from_dict(second.to_dict()).targets[0].reused == second.targets[0].reused
-
