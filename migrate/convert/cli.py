@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategies", type=comma_list, metavar="A,B", help="run only these strategies (and what they need)")
     parser.add_argument("--targets", type=comma_list, metavar="A,B",
                         help="only targets with these names (shell patterns, e.g. 'My*')")
-    parser.add_argument("--skip", type=comma_list, metavar="A,B", default=[], help="do not run these strategies (e.g. aoti)")
+    parser.add_argument("--skip", type=comma_list, metavar="A,B", default=[], help="do not run these strategies; a name also skips its variants (aoti: aoti.freeze, aoti.sdpa_math, ...)")
     parser.add_argument("--cpp", action="store_true", help="also run the opt-in C++ runner strategies (cpp.*)")
     parser.add_argument("--tuned", action="store_true",
                         help="also run the opt-in aoti.tuned strategy (freezing + max_autotune; slow compiles, reused)")

@@ -53,16 +53,19 @@ def select_strategies(available: Mapping[str, Strategy], strategies: Iterable[st
 
     Default: every strategy that is not opt-in, plus the opt-in groups named in ``opt_in``.
     ``strategies`` names exactly which run (opt-in ones included); the reference (eager) and what
-    the named ones ``need`` are added (the references: the strategies declaring ``reference``). ``skip`` removes strategies (they show as skipped).
-    Unknown names raise ValueError.
+    the named ones ``need`` are added (the references: the strategies declaring ``reference``). ``skip`` removes strategies (they show as skipped);
+    a name also removes its dotted variants (``aoti``: aoti.freeze, aoti.tuned, ...), as a linter's
+    ``--ignore E`` ignores E501. Unknown names raise ValueError.
     """
     order = list(available)
     references = [n for n, s in available.items() if s.reference]
     named = [s.strip() for s in (strategies or ()) if s.strip()]
-    skipped = [s.strip() for s in (skip or ()) if s.strip()]
-    unknown = [s for s in named + skipped if s not in order]
+    skip_names = [s.strip() for s in (skip or ()) if s.strip()]
+    unknown = [s for s in named if s not in order] + [
+        s for s in skip_names if not any(n == s or n.startswith(s + ".") for n in order)]
     if unknown:
         raise ValueError(f"unknown strategy {', '.join(unknown)}; known: {', '.join(order)}")
+    skipped = [n for n in order if any(n == s or n.startswith(s + ".") for s in skip_names)]
     blocked = [s for s in skipped if s in references]
     if blocked:
         raise ValueError(f"{', '.join(blocked)} is the reference every strategy is compared with; it cannot be skipped")
@@ -78,7 +81,8 @@ def select_strategies(available: Mapping[str, Strategy], strategies: Iterable[st
     else:
         wanted = {n for n, s in available.items() if s.opt_in is None or s.opt_in in groups}
     run = [s for s in order if s in wanted and s not in skipped]
-    return run, [s for s in order if s in skipped]
+    # shown as skipped: the names given, and the variants they stood for that would have run
+    return run, [s for s in order if s in skip_names or (s in skipped and s in wanted)]
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,21 @@ def test_skip_is_recorded_and_not_pulled_back_in():
     assert "ts2ep" not in run and skipped == ["ts2ep"]
 
 
+def test_skipping_a_strategy_skips_its_variants_too():
+    """``--skip aoti`` leaves out every AOTInductor compile (aoti.freeze, aoti.sdpa_math, ...), as ruff's
+    ``--ignore E`` ignores E501; a variant alone is skipped by its full name."""
+    found = discover()
+    run, skipped = select(skip=["aoti"], opt_in={"tuned"})
+    variants = [n for n in found if n == "aoti" or n.startswith("aoti.")]
+    assert len(variants) >= 3 and set(variants) == set(skipped)
+    assert not any(n in run for n in variants) and "export" in run
+    assert "aoti.tuned" not in select(skip=["aoti"])[1]  # opt-in and not opted in: not shown as skipped
+    run, skipped = select(skip=["aoti.freeze"])
+    assert skipped == ["aoti.freeze"] and "aoti" in run and "aoti.sdpa_math" in run
+    run, skipped = select(skip=["export"])
+    assert {"export", "export.strict", "export.dynamic"} == set(skipped) and "aoti" in run
+
+
 @pytest.mark.parametrize("kwargs, message", [
     pytest.param({"strategies": ["jit.scrpt"]}, "unknown strategy jit.scrpt", id="typo"),
     pytest.param({"skip": ["eager"]}, "reference", id="skip-reference"),

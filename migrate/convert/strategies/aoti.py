@@ -6,7 +6,8 @@ Compiles take 7-36 s on a 2-core CPU. Packages are reused: one compiled for the 
 constants, torch version, inductor configuration and thread count is copied from the user cache
 (``_aoti_cache.py``; the result says ``cached``). The worker also points TORCHINDUCTOR_CACHE_DIR at
 the user cache. Skip it with ``--skip aoti``. ``aoti.freeze`` (``aoti_freeze.py``) is the same
-with inductor's freezing.
+with inductor's freezing, ``aoti.sdpa_math`` (``aoti_sdpa_math.py``) with short attention in
+inductor's own kernels.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ class AOTInductor(Strategy):
     description = "AOTInductor package compiled from export's program, else ts2ep's (.pt2)"
     inductor_options: ClassVar[dict] = {}  # inductor configuration for this compile (aoti.freeze: freezing)
 
+    def options(self, program) -> dict:
+        """The inductor configuration for compiling ``program`` (may raise SkipStrategy)."""
+        return dict(self.inductor_options)
+
     def convert(self, ctx: Context) -> Converted:
         import torch
 
@@ -34,8 +39,8 @@ class AOTInductor(Strategy):
 
         source = next(name for name in self.needs if ctx.artifact(name))
         program = torch.export.load(ctx.artifact(source))
-        package, cached = compile_package(program, ctx.artifact_path(".pt2"), ctx.threads, ctx.cache_dir,
-                                          self.inductor_options)
+        options = self.options(program)
+        package, cached = compile_package(program, ctx.artifact_path(".pt2"), ctx.threads, ctx.cache_dir, options)
         ctx.step("reload")
         return Converted(run=load_package(package), artifact=package, notes=(f"compiled from {source}",),
                          cached=cached)
