@@ -17,9 +17,10 @@ minute and the speed-ups:
     latency       SimpleCNN, TransformerEncoder, MultiheadAttention, LSTM at 1 thread with --tuned
                   (--jobs 2: each worker on a core of its own; on aoti-cold's cache, so only aoti.tuned
                   compiles): the fastest export-family program per target, its strategy and its ratio
-                  to jit.script (to jit.trace where jit.script fails: the LSTM); then the same two
-                  programs of each target timed again in alternating blocks in one process
-                  (tests/convert/paired.py), the ratio without the host's drift between two timings
+                  to jit.script (to jit.trace where jit.script fails: the LSTM); then every ok
+                  export-family program of each target and its baseline timed again round-robin
+                  in one process (tests/convert/paired.py): the fastest by that timing and its
+                  ratio, without the host's drift between timings minutes apart
 
 Options: ``--only NAME,NAME`` runs only those configurations; ``--targets`` limits the fixtures
 (shell patterns); ``--keep DIR`` keeps the JSON of each run there. The figures are the machine's
@@ -214,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{f' of {baseline}' if baseline else ''}")
         if paired:
             print()
-            print("the same pairs timed again side by side (alternating 10 ms blocks on one core: the ratio without "
-                  "the drift between the two timings; tests/convert/paired.py):")
+            print("every export-family program and its baseline timed again side by side (round-robin 10 ms blocks "
+                  "on one core: the ratio without the drift between timings minutes apart; tests/convert/paired.py):")
             print(paired.rstrip())
     return 0
 
