@@ -75,6 +75,32 @@ def timed_blocks(call, number: int, min_run_time: float, min_blocks: int = MIN_B
     return times
 
 
+def interleaved_blocks(calls: list, numbers: list[int], min_run_time: float,
+                       min_blocks: int = MIN_BLOCKS) -> list[list[float]]:
+    """``timed_blocks`` for several programs at once: one block of each per round, the order rotated
+    every round (no program always follows the same one), until each has had ``min_run_time``
+    seconds and ``min_blocks`` blocks. A drift of the host's speed then falls on all of them alike
+    (``side_by_side.py``). One uncounted block of each first."""
+    for call, number in zip(calls, numbers):
+        for _ in range(number):
+            call()
+    times: list[list[float]] = [[] for _ in calls]
+    totals = [0.0] * len(calls)
+    round_index = 0
+    while calls and (min(totals) < min_run_time or min(len(t) for t in times) < min_blocks):
+        for step in range(len(calls)):
+            which = (round_index + step) % len(calls)
+            call, number = calls[which], numbers[which]
+            started = time.perf_counter()
+            for _ in range(number):
+                call()
+            spent = time.perf_counter() - started
+            times[which].append(spent / number)
+            totals[which] += spent
+        round_index += 1
+    return times
+
+
 def summary(times: list[float]) -> tuple[float, float]:
     """(median, interquartile range) of ``times``, interpolated as ``torch.quantile`` does."""
     ordered = sorted(times)

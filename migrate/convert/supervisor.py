@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from migrate.convert.causes import hint_for
+from migrate.convert import side_by_side
 from migrate.convert.resources import format_size, group_rss
 from migrate.convert.results import ConvertRun, StrategyInfo, StrategyResult, TargetResult, with_ratios
 from migrate.convert.targets import TARGET_ATTRIBUTE, TargetRef, collect
@@ -218,6 +219,8 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
                             artifacts[result.strategy] = result.artifact
                         remaining = [n for n in remaining if n != result.strategy]
                         current = None
+                    elif event["event"] == "side_by_side":
+                        results.update(side_by_side.applied(results, event.get("latency") or {}))
                     elif event["event"] == "target_error":
                         return {**results, **_all_skipped_after_reference_error(remaining, event, options.references)}
             finally:

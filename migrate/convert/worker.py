@@ -8,6 +8,8 @@ per line, on the stdout it was started with (the user's prints go to stderr inst
     {"event": "target_error", "error": TEXT}  the target could not be built or run by its reference
     {"event": "timing", "state": "ask"|"done"}  before and after timing, where the request asks for
                                               exclusive timing (then a line on stdin says go: timing_gate.py)
+    {"event": "side_by_side", "latency": {NAME: {...}}}  the latencies timed again side by side
+                                              (side_by_side.py), after the last result
     {"event": "imports", "files": [PATH, ...]}  every module file imported (for ``--reuse``)
     {"event": "done"}
 
@@ -75,7 +77,7 @@ def exclusive_timing(emit: Callable[[dict], None], stdin):
 def run_target(request: dict, emit: Callable[[dict], None], timing=None) -> None:
     import torch
 
-    from migrate.convert import harness
+    from migrate.convert import harness, side_by_side
     from migrate.convert.strategies import discover
     from migrate.convert.targets import load_target
 
@@ -106,6 +108,7 @@ def run_target(request: dict, emit: Callable[[dict], None], timing=None) -> None
               "traceback": traceback.format_exc(limit=-8)})
         return
 
+    done: dict[str, StrategyResult] = {}
     for name in names:
         strategy = available[name]
         emit({"event": "start", "strategy": name})
@@ -118,7 +121,17 @@ def run_target(request: dict, emit: Callable[[dict], None], timing=None) -> None
                                           archive_file=archive_file, cache_dir=cache_dir, timing=timing)
         if result.artifact and result.status in ("ok", "mismatch"):
             artifacts[name] = result.artifact
+        done[name] = result
         emit({"event": "result", "result": result.to_dict()})
+    try:
+        latencies = side_by_side.measure(done, {n: s.family for n, s in available.items()},
+                                         (reference_strategy.name, reference_run), target.example_inputs,
+                                         dict(target.kwargs or {}), threads, min_run_time, timing)
+    except Exception:  # the latencies timed alone stand
+        traceback.print_exc()
+        latencies = {}
+    if latencies:
+        emit({"event": "side_by_side", "latency": {n: latency.to_dict() for n, latency in latencies.items()}})
 
 
 def imported_files() -> list[str]:

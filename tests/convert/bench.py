@@ -17,10 +17,10 @@ minute and the speed-ups:
     latency       SimpleCNN, TransformerEncoder, MultiheadAttention, LSTM at 1 thread with --tuned
                   (--jobs 2: each worker on a core of its own; on aoti-cold's cache, so only aoti.tuned
                   compiles): the fastest export-family program per target, its strategy and its ratio
-                  to jit.script (to jit.trace where jit.script fails: the LSTM); then every ok
-                  export-family program of each target and its baseline timed again round-robin
-                  in one process (tests/convert/paired.py): the fastest by that timing and its
-                  ratio, without the host's drift between timings minutes apart
+                  to jit.script (to jit.trace where jit.script fails: the LSTM), from the medians
+                  ``migrate convert`` timed side by side (migrate/convert/side_by_side.py: every
+                  ok program of a target round-robin after its conversions, so the host's drift
+                  between timings minutes apart falls on all of them alike)
 
 Options: ``--only NAME,NAME`` runs only those configurations; ``--targets`` limits the fixtures
 (shell patterns); ``--keep DIR`` keeps the JSON of each run there. The figures are the machine's
@@ -142,16 +142,6 @@ def print_agreement(one: dict, two: dict) -> None:
           f"({worst[1][0]} {worst[1][1]}); {beyond} apart by more than their IQRs")
 
 
-def run_paired(run_file: Path, paths: list[str]) -> str:
-    """``tests.convert.paired`` on the latency run's JSON, in its own process: what it prints."""
-    done = subprocess.run([sys.executable, "-m", "tests.convert.paired", str(run_file), *paths],
-                          env=with_root_on_path(dict(os.environ)), capture_output=True, text=True)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("  ")]
-    if done.returncode:
-        lines.append(f"  paired timing failed: {(done.stderr.strip().splitlines() or ['no output'])[-1]}")
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.convert.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="configurations to run (comma-separated)")
@@ -172,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the machine skews every figure)")
     for note in notes:
         print(f"note: {note}")
-    rows, walls, latency, runs, paired = [], {}, None, {}, ""
+    rows, walls, latency, runs = [], {}, None, {}
     try:
         for name, options, cache in configs:
             target_options = ["--targets", ",".join(LATENCY_TARGETS)] if name == "latency" else (
@@ -188,8 +178,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name}: {count} targets in {seconds:.1f} s", flush=True)
             if name == "latency":
                 latency = fastest_export(data)
-                # the latency targets are fixtures; paired now, before the cache (and its artifacts) goes
-                paired = run_paired(keep / f"{name}.json", FIXTURES)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -208,16 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     if latency:
         print()
         print("fastest export-family program at 1 thread (ratio to jit.script, or to jit.trace where jit.script "
-              "failed; goal <= 0.6x):")
+              "failed, timed side by side; goal <= 0.6x):")
         for target, strategy, median, ratio, baseline in latency:
             shown = f"{median * 1000:.1f} µs" if median is not None else "–"
             print(f"  {target:20} {strategy:12} {shown:>10}  {f'{ratio:.2f}x' if ratio is not None else '–'}"
                   f"{f' of {baseline}' if baseline else ''}")
-        if paired:
-            print()
-            print("every export-family program and its baseline timed again side by side (round-robin 10 ms blocks "
-                  "on one core: the ratio without the drift between timings minutes apart; tests/convert/paired.py):")
-            print(paired.rstrip())
     return 0
 
 
