@@ -75,30 +75,48 @@ def timed_blocks(call, number: int, min_run_time: float, min_blocks: int = MIN_B
     return times
 
 
-def interleaved_blocks(calls: list, numbers: list[int], min_run_time: float,
-                       min_blocks: int = MIN_BLOCKS) -> list[list[float]]:
+def interleaved_blocks(calls: list, numbers: list[int], min_run_time: float, min_blocks: int = MIN_BLOCKS,
+                       per_block: float = BLOCK_S) -> tuple[list[list[float]], list[int]]:
     """``timed_blocks`` for several programs at once: one block of each per round, the order rotated
     every round (no program always follows the same one), until each has had ``min_run_time``
-    seconds and ``min_blocks`` blocks. A drift of the host's speed then falls on all of them alike
-    (``side_by_side.py``). One uncounted block of each first."""
-    for call, number in zip(calls, numbers):
-        for _ in range(number):
-            call()
+    seconds and ``min_blocks`` blocks; a drift of the host's speed then falls on all of them alike
+    (``side_by_side.py``). Returns (seconds per call of each block, calls timed) per program.
+
+    One uncounted block of each first. A block that took less than half of ``per_block`` sizes that
+    program's next ones from it: an estimate made while the program was still slow (TorchScript's
+    profiling executor optimises after a few calls) left the DynamicRouter fixture's jit.script at
+    0.05 ms blocks, and since every round ran until it had its ``min_run_time``, the others ran
+    45 s instead of 0.2 s each. A program that has its time and blocks leaves the rounds."""
+    numbers = list(numbers)
+
+    def block(which: int) -> float:
+        started = time.perf_counter()
+        for _ in range(numbers[which]):
+            calls[which]()
+        return time.perf_counter() - started
+
+    def resized(which: int, spent: float) -> None:
+        if spent < per_block / 2:
+            numbers[which] = max(1, math.ceil(per_block * numbers[which] / max(spent, 1e-9)))
+
+    for which in range(len(calls)):
+        resized(which, block(which))
     times: list[list[float]] = [[] for _ in calls]
-    totals = [0.0] * len(calls)
+    counts, totals = [0] * len(calls), [0.0] * len(calls)
+    active = list(range(len(calls)))
     round_index = 0
-    while calls and (min(totals) < min_run_time or min(len(t) for t in times) < min_blocks):
-        for step in range(len(calls)):
-            which = (round_index + step) % len(calls)
-            call, number = calls[which], numbers[which]
-            started = time.perf_counter()
-            for _ in range(number):
-                call()
-            spent = time.perf_counter() - started
+    while active:
+        for step in range(len(active)):
+            which = active[(round_index + step) % len(active)]
+            number = numbers[which]
+            spent = block(which)
             times[which].append(spent / number)
+            counts[which] += number
             totals[which] += spent
+            resized(which, spent)
+        active = [w for w in active if totals[w] < min_run_time or len(times[w]) < min_blocks]
         round_index += 1
-    return times
+    return times, counts
 
 
 def summary(times: list[float]) -> tuple[float, float]:

@@ -220,7 +220,7 @@ def run_worker(ref: TargetRef, names: list[str], options: WorkerOptions, on_even
                         remaining = [n for n in remaining if n != result.strategy]
                         current = None
                     elif event["event"] == "side_by_side":
-                        results.update(side_by_side.applied(results, event.get("latency") or {}))
+                        results.update(side_by_side.applied(results, event.get("retimed") or {}))
                     elif event["event"] == "target_error":
                         return {**results, **_all_skipped_after_reference_error(remaining, event, options.references)}
             finally:

@@ -8,8 +8,8 @@ per line, on the stdout it was started with (the user's prints go to stderr inst
     {"event": "target_error", "error": TEXT}  the target could not be built or run by its reference
     {"event": "timing", "state": "ask"|"done"}  before and after timing, where the request asks for
                                               exclusive timing (then a line on stdin says go: timing_gate.py)
-    {"event": "side_by_side", "latency": {NAME: {...}}}  the latencies timed again side by side
-                                              (side_by_side.py), after the last result
+    {"event": "side_by_side", "retimed": {NAME: {"latency": {...}|null, "note": TEXT}}}  the latencies
+                                              timed again side by side (side_by_side.py), after the last result
     {"event": "imports", "files": [PATH, ...]}  every module file imported (for ``--reuse``)
     {"event": "done"}
 
@@ -124,14 +124,14 @@ def run_target(request: dict, emit: Callable[[dict], None], timing=None) -> None
         done[name] = result
         emit({"event": "result", "result": result.to_dict()})
     try:
-        latencies = side_by_side.measure(done, {n: s.family for n, s in available.items()},
-                                         (reference_strategy.name, reference_run), target.example_inputs,
-                                         dict(target.kwargs or {}), threads, min_run_time, timing)
-    except Exception:  # the latencies timed alone stand
+        retimes = side_by_side.measure(done, {n: s.family for n, s in available.items()},
+                                       (reference_strategy.name, reference_run), target.example_inputs,
+                                       dict(target.kwargs or {}), threads, min_run_time, timing)
+    except Exception:  # the first timings stand
         traceback.print_exc()
-        latencies = {}
-    if latencies:
-        emit({"event": "side_by_side", "latency": {n: latency.to_dict() for n, latency in latencies.items()}})
+        retimes = {}
+    if retimes:
+        emit({"event": "side_by_side", "retimed": retimes})
 
 
 def imported_files() -> list[str]:

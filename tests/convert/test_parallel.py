@@ -102,12 +102,17 @@ def test_nothing_else_runs_while_a_worker_times(tmp_path):
                   min_run_time=0.2, cache_dir=tmp_path / "cache")
     assert all(t.result(s).status == "ok" and t.result(s).latency_ms for t in run.targets for s in ("eager", "export"))
     windows = GATE.windows[before:]
-    assert len(windows) == 6, [round(w.seconds, 2) for w in windows]  # eager and export on each target, then both side by side (side_by_side.py)
+    # per target, eager and export side by side (side_by_side.py); their first timings, right after each
+    # conversion, are brief and run beside the other worker, as both are timed again
+    assert len(windows) == 2, [round(w.seconds, 2) for w in windows]
+    notes = [n for t in run.targets for s in ("eager", "export") for n in t.result(s).notes
+             if n.startswith("latency timed side by side")]
+    assert len(notes) == 4 and all("first timed briefly after its conversion beside the other workers" in n for n in notes)
     paused = [ticks for w in windows for ticks in w.paused.values()]
     assert paused, "no window overlapped the other worker"
     assert all(0 <= ticks <= 1 for ticks in paused), paused  # 1 tick (10 ms) of slack for the signal
     assert run.timed_alone_seconds == pytest.approx(sum(w.seconds for w in windows), abs=0.1)
-    assert run.timed_alone_seconds >= 4 * 0.2 + 2 * 2 * 0.2  # four alone, two pairs side by side, each program >= --min-run-time
+    assert run.timed_alone_seconds >= 2 * 2 * 0.2  # two pairs, each program for at least --min-run-time
 
 
 def test_reuse_takes_unchanged_targets_from_the_last_run_and_reruns_a_changed_one(tmp_path):
