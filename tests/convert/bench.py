@@ -6,7 +6,8 @@ vit built here with random weights when timm is installed) in each configuration
 minute and the speed-ups:
 
     jobs1         --jobs 1, without AOTInductor (--skip aoti: aoti and its variants)
-    jobs2         --jobs 2, without AOTInductor
+    jobs2         --jobs 2, without AOTInductor, on jobs1's cache: its targets start longest first by
+                  the durations jobs1 recorded (migrate/convert/durations.py), as a repeated run's do
     ray           --executor ray --jobs 2 (a local cluster; left out without Ray), without AOTInductor
     aoti-cold     --jobs 2, every default strategy, an empty cache (AOTInductor compiles everything)
     aoti-warm     the same again on that cache (packages reused, everything else converted and timed again)
