@@ -24,18 +24,16 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import Callable, Iterable
 
-from migrate.convert.causes import hint_for
 from migrate.convert import side_by_side
+from migrate.convert.causes import hint_for
 from migrate.convert.resources import format_size, group_rss
 from migrate.convert.results import ConvertRun, StrategyInfo, StrategyResult, TargetResult, with_ratios
+from migrate.convert.selection import select_strategies
 from migrate.convert.targets import TARGET_ATTRIBUTE, TargetRef, collect
 from migrate.convert.timing_gate import GATE
 from migrate.convert.strategies.base import safe_name
-
-if TYPE_CHECKING:
-    from migrate.convert.strategies.base import Strategy
 
 DEFAULT_TIMEOUT = 300.0
 POLL_S = 0.25  # how often a worker's memory is read
@@ -46,44 +44,6 @@ def default_cache_dir() -> Path:
     from migrate.config import user_cache_dir
 
     return Path(user_cache_dir())
-
-
-def select_strategies(available: Mapping[str, Strategy], strategies: Iterable[str] | None = None,
-                      skip: Iterable[str] | None = None, opt_in: Iterable[str] = ()) -> tuple[list[str], list[str]]:
-    """(strategies to run, strategies recorded as skipped by the user), both in run order.
-
-    Default: every strategy that is not opt-in, plus the opt-in groups named in ``opt_in``.
-    ``strategies`` names exactly which run (opt-in ones included); the reference (eager) and what
-    the named ones ``need`` are added (the references: the strategies declaring ``reference``). ``skip`` removes strategies (they show as skipped);
-    a name also removes its dotted variants (``aoti``: aoti.freeze, aoti.tuned, ...), as a linter's
-    ``--ignore E`` ignores E501. Unknown names raise ValueError.
-    """
-    order = list(available)
-    references = [n for n, s in available.items() if s.reference]
-    named = [s.strip() for s in (strategies or ()) if s.strip()]
-    skip_names = [s.strip() for s in (skip or ()) if s.strip()]
-    unknown = [s for s in named if s not in order] + [
-        s for s in skip_names if not any(n == s or n.startswith(s + ".") for n in order)]
-    if unknown:
-        raise ValueError(f"unknown strategy {', '.join(unknown)}; known: {', '.join(order)}")
-    skipped = [n for n in order if any(n == s or n.startswith(s + ".") for s in skip_names)]
-    blocked = [s for s in skipped if s in references]
-    if blocked:
-        raise ValueError(f"{', '.join(blocked)} is the reference every strategy is compared with; it cannot be skipped")
-    groups = set(opt_in)
-    if named:
-        wanted = set(named) | set(references)
-        pending = list(wanted)
-        while pending:  # pull in what the named strategies need
-            for dep in available[pending.pop()].needs:
-                if dep in order and dep not in wanted and dep not in skipped:
-                    wanted.add(dep)
-                    pending.append(dep)
-    else:
-        wanted = {n for n, s in available.items() if s.opt_in is None or s.opt_in in groups}
-    run = [s for s in order if s in wanted and s not in skipped]
-    # shown as skipped: the names given, and the variants they stood for that would have run
-    return run, [s for s in order if s in skip_names or (s in skipped and s in wanted)]
 
 
 @dataclass(frozen=True)
