@@ -7,7 +7,6 @@ seed, and its exceptions become a ``failed`` result with a classified cause.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import time
@@ -127,7 +126,7 @@ def measure(run, target: Target, threads: int, min_run_time: float, phase=None) 
     inside ``phase``, the worker's exclusive timing phase, on ``threads`` pinned cores)."""
     import torch
 
-    from migrate.convert.latency import torch_threads, block_size, pinned, summary, timed_blocks
+    from migrate.convert.latency import measured, torch_threads
 
     args, kwargs = copy.deepcopy(target.example_inputs), dict(target.kwargs or {})
 
@@ -135,11 +134,7 @@ def measure(run, target: Target, threads: int, min_run_time: float, phase=None) 
         run(*args, **kwargs)
 
     with torch.no_grad(), torch_threads(threads):
-        number = block_size(one_call)
-        with (phase or contextlib.nullcontext)(), pinned(threads):
-            times = timed_blocks(one_call, number, min_run_time)
-    median, iqr = summary(times)
-    return Latency(median=round(median * 1e3, 6), iqr=round(iqr * 1e3, 6), runs=len(times) * number)
+        return measured({"call": one_call}, threads, min_run_time, phase)["call"]
 
 
 NOTE_CATEGORIES = ("TracerWarning", "UserWarning", "RuntimeWarning")

@@ -61,18 +61,10 @@ def block_size(call, per_block: float = BLOCK_S) -> int:
 
 
 def timed_blocks(call, number: int, min_run_time: float, min_blocks: int = MIN_BLOCKS) -> list[float]:
-    """Seconds per call of each block (one block first, not counted), until ``min_run_time`` has passed."""
-    for _ in range(number):
-        call()
-    times, total = [], 0.0
-    while total < min_run_time or len(times) < min_blocks:
-        started = time.perf_counter()
-        for _ in range(number):
-            call()
-        spent = time.perf_counter() - started
-        times.append(spent / number)
-        total += spent
-    return times
+    """Seconds per call of each block (one block first, not counted), until ``min_run_time`` has passed;
+    blocks of ``number`` calls throughout (``interleaved_blocks`` with one program, never resized)."""
+    times, _ = interleaved_blocks([call], [number], min_run_time, min_blocks, per_block=0.0)
+    return times[0]
 
 
 def interleaved_blocks(calls: list, numbers: list[int], min_run_time: float, min_blocks: int = MIN_BLOCKS,
@@ -117,6 +109,22 @@ def interleaved_blocks(calls: list, numbers: list[int], min_run_time: float, min
         active = [w for w in active if totals[w] < min_run_time or len(times[w]) < min_blocks]
         round_index += 1
     return times, counts
+
+
+def measured(calls: dict, threads: int, min_run_time: float, phase=None) -> dict:
+    """Name -> ``Latency`` of each call: warm-up and block size first, then all timed round-robin
+    (``interleaved_blocks``) inside ``phase`` on ``threads`` pinned cores. The caller sets torch's
+    threads and no_grad."""
+    from migrate.convert.strategies.base import Latency
+
+    numbers = [block_size(call) for call in calls.values()]
+    with (phase or contextlib.nullcontext)(), pinned(threads):
+        times, counts = interleaved_blocks(list(calls.values()), numbers, min_run_time)
+    out = {}
+    for name, count, series in zip(calls, counts, times):
+        median, iqr = summary(series)
+        out[name] = Latency(median=round(median * 1e3, 6), iqr=round(iqr * 1e3, 6), runs=count)
+    return out
 
 
 def summary(times: list[float]) -> tuple[float, float]:

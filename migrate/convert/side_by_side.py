@@ -27,7 +27,6 @@ themselves (the C++ runners) keep their own timing.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import gc
 import os
@@ -75,18 +74,11 @@ def load(path: str) -> Callable:
 
 def _timed(programs: Mapping[str, Callable], args: tuple, kwargs: dict, threads: int, min_run_time: float,
            phase) -> dict[str, Latency]:
-    """Each program's latency, all timed round-robin in one phase (block sizes estimated before it)."""
-    from migrate.convert.latency import block_size, interleaved_blocks, pinned, summary
+    """Each program's latency, all timed round-robin in one phase (``latency.measured``)."""
+    from migrate.convert.latency import measured
 
-    calls = [lambda program=program: program(*args, **kwargs) for program in programs.values()]
-    numbers = [block_size(call) for call in calls]
-    with (phase or contextlib.nullcontext)(), pinned(threads):
-        times, counts = interleaved_blocks(calls, numbers, min_run_time)
-    out = {}
-    for name, count, series in zip(programs, counts, times):
-        median, iqr = summary(series)
-        out[name] = Latency(median=round(median * 1e3, 6), iqr=round(iqr * 1e3, 6), runs=count)
-    return out
+    return measured({name: (lambda program=program: program(*args, **kwargs)) for name, program in programs.items()},
+                    threads, min_run_time, phase)
 
 
 def _first(result: StrategyResult, beside_others: bool) -> str:
@@ -133,12 +125,11 @@ def measure(results: Mapping[str, StrategyResult], families: Mapping[str, str], 
             singles += [(r.strategy, lambda r=r: loaded(r)) for r in chosen]
             for name, program_of in singles:  # one at a time
                 program = program_of()
-                result = results[name]
                 if program is not None:
-                    (latency,) = _timed({result.strategy: program}, args, kwargs, threads, min_run_time, phase).values()
-                    out[result.strategy] = {"latency": latency.to_dict(), "note": (
+                    latency = _timed({name: program}, args, kwargs, threads, min_run_time, phase)[name]
+                    out[name] = {"latency": latency.to_dict(), "note": (
                         f"latency timed again alone (the artifacts together exceed "
-                        f"{format_size(MAX_BYTES)}, too much to time side by side); {_first(result, beside)}")}
+                        f"{format_size(MAX_BYTES)}, too much to time side by side); {_first(results[name], beside)}")}
                 del program
                 gc.collect()
             return out
